@@ -1,0 +1,70 @@
+"""`python -m bot`: serve, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()]
+        sys.stderr.write("Baton's settings need fixing (.env or the environment):\n")
+        sys.stderr.write("\n".join(lines) + "\n")
+        raise SystemExit(2) from None
+
+
+def migrate(settings: Settings) -> int:
+    from storage.migrate import current_revision, upgrade
+
+    upgrade(settings.database_url)
+    sys.stdout.write(
+        f"Database is up to date (revision {current_revision(settings.database_url)}).\n"
+    )
+    return 0
+
+
+def serve(settings: Settings) -> int:
+    missing = settings.missing_slack_settings()
+    if missing:
+        sys.stderr.write(
+            "Baton can't connect to Slack yet. Put these in .env (see .env.example) or the "
+            "environment:\n" + "".join(f"  - {line}\n" for line in missing)
+        )
+        sys.stderr.write(
+            "Create the app from manifests/slack-http.json (or slack-socket.json) at "
+            "https://api.slack.com/apps → Create New App → From a manifest.\n"
+        )
+        return 2
+    from bot.app import serve_forever
+    from storage.migrate import upgrade
+
+    upgrade(settings.database_url)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_forever(settings))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="baton", description="Shared posting duty for libraries.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="apply migrations and serve Slack and /healthz")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "migrate":
+        return migrate(settings)
+    return serve(settings)

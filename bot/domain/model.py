@@ -1,0 +1,172 @@
+"""The things Baton knows (§3), as plain values. Standard library only."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+
+class Role(enum.StrEnum):
+    """What a person may do (§2)."""
+
+    MEMBER = "member"
+    COORDINATOR = "coordinator"
+    DIRECTOR = "director"
+
+
+class ChannelKind(enum.StrEnum):
+    """The sort of outreach channel, which sets its default quiet threshold."""
+
+    TWITTER = "twitter"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    BLOG = "blog"
+    NEWSLETTER = "newsletter"
+    OTHER = "other"
+
+
+DEFAULT_QUIET: dict[ChannelKind, timedelta] = {
+    ChannelKind.TWITTER: timedelta(days=2),
+    ChannelKind.BLUESKY: timedelta(days=2),
+    ChannelKind.MASTODON: timedelta(days=2),
+    ChannelKind.OTHER: timedelta(days=2),
+    ChannelKind.FACEBOOK: timedelta(days=4),
+    ChannelKind.INSTAGRAM: timedelta(days=4),
+    ChannelKind.BLOG: timedelta(days=14),
+    ChannelKind.NEWSLETTER: timedelta(days=30),
+}
+
+
+class ShiftOrigin(enum.StrEnum):
+    """How a shift came about."""
+
+    ROTATION = "rotation"
+    SWAP = "swap"
+    SKIP = "skip"
+    OVERRIDE = "override"
+
+
+class PostSource(enum.StrEnum):
+    """Where the record of a post came from."""
+
+    MANUAL = "manual"
+    FEED = "feed"
+    CHAT_MESSAGE = "chat-message"
+
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    id: int
+    platform: str
+    external_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    workspace_id: int
+    external_id: str
+    display_name: str
+    handle: str | None = None
+    timezone: str | None = None
+    platform_admin: bool = False
+    deleted: bool = False
+    role: Role = Role.MEMBER
+
+
+@dataclass(frozen=True, slots=True)
+class OutreachChannel:
+    id: int
+    workspace_id: int
+    name: str
+    kind: ChannelKind
+    quiet_after: timedelta
+    created_at: datetime
+    feed_url: str | None = None
+    match_pattern: str | None = None
+    access_note: str | None = None
+    archived: bool = False
+    steward_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Rota:
+    id: int
+    workspace_id: int
+    name: str
+    shift_days: int = 7
+    handoff_weekday: int = 0
+    handoff_time: time = time(9, 0)
+    timezone: str = "UTC"
+    working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    work_start: time = time(9, 0)
+    work_end: time = time(17, 0)
+    channel_ids: frozenset[int] | None = None
+    """The outreach channels it covers; None means all of them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    rota_id: int
+    person_id: int
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    rota_id: int
+    start: datetime
+    end: datetime
+    person_id: int | None
+    origin: ShiftOrigin = ShiftOrigin.ROTATION
+    handed_over: bool = False
+    """True when the holder passed the rest of it on (skip, leave): it does not move their place."""
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AwayPeriod:
+    id: int
+    person_id: int
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    id: int
+    workspace_id: int
+    first_day: date | None = None
+    last_day: date | None = None
+    reason: str | None = None
+    country: str | None = None
+    subdivision: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    id: int
+    workspace_id: int
+    channel_id: int
+    author_id: int | None
+    posted_at: datetime
+    source: PostSource
+    recorded_by_id: int | None
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHealth:
+    channel: OutreachChannel
+    last_post_at: datetime | None
+    quiet_for: timedelta | None
+    is_quiet: bool
+    stewards: tuple[Person, ...] = field(default=())

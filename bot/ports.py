@@ -1,0 +1,338 @@
+"""The ports the services talk through: storage, the chat platform's directory and
+direct messages, and the clock. Adapters in `storage/` and `handlers/` implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.domain.model import (
+    AwayPeriod,
+    ChannelKind,
+    Closure,
+    Membership,
+    OutreachChannel,
+    Person,
+    Post,
+    PostSource,
+    Role,
+    Rota,
+    Shift,
+    Workspace,
+)
+from bot.messages import Message
+
+
+class Clock(Protocol):
+    """Tells the time; the only source of `now` in the services."""
+
+    def now(self) -> datetime:
+        """The current moment, timezone-aware."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """What the chat platform says about a user."""
+
+    external_id: str
+    display_name: str
+    handle: str | None
+    timezone: str | None
+    platform_admin: bool
+    deleted: bool
+    is_bot: bool = False
+
+
+class DirectoryUnavailableError(Exception):
+    """The chat platform's directory could not be reached or answered with an error."""
+
+
+class ConflictError(Exception):
+    """A write collided with another one (a unique key); the unit of work was rolled back."""
+
+
+class Directory(Protocol):
+    """The chat platform's list of people (Slack `users.info`)."""
+
+    def lookup(self, workspace: Workspace, external_id: str) -> DirectoryEntry | None:
+        """The user with this platform id, or None if the platform doesn't know them."""
+        ...
+
+
+class Notifier(Protocol):
+    """Sends messages that are not replies: direct messages to people."""
+
+    def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
+        """Send `message` privately to `person`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCount:
+    channel_id: int
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCount:
+    person_id: int | None
+    posts: int
+
+
+class WorkspaceRepository(Protocol):
+    def get_by_external_id(self, platform: str, external_id: str) -> Workspace | None:
+        """The workspace a platform knows by `external_id`."""
+        ...
+
+    def add(self, platform: str, external_id: str, name: str) -> Workspace:
+        """Create a workspace."""
+        ...
+
+
+class PersonRepository(Protocol):
+    def get(self, person_id: int) -> Person | None:
+        """A person by id."""
+        ...
+
+    def get_by_external_id(self, workspace_id: int, external_id: str) -> Person | None:
+        """A person by their platform id."""
+        ...
+
+    def find_by_name(self, workspace_id: int, name: str) -> list[Person]:
+        """People whose handle or display name is `name`, ignoring case."""
+        ...
+
+    def everyone(self, workspace_id: int) -> list[Person]:
+        """Everyone Baton knows in the workspace, deleted people included."""
+        ...
+
+    def with_role(self, workspace_id: int, role: Role) -> list[Person]:
+        """People holding `role` (not deleted)."""
+        ...
+
+    def save_from_directory(
+        self, workspace_id: int, entry: DirectoryEntry, refreshed_at: datetime
+    ) -> Person:
+        """Create or update a person from the platform's directory; their role is kept."""
+        ...
+
+    def refreshed_at(self, person_id: int) -> datetime | None:
+        """When the person was last looked up in the directory."""
+        ...
+
+    def set_role(self, person_id: int, role: Role) -> None:
+        """Give a person a role."""
+        ...
+
+
+class ChannelRepository(Protocol):
+    def all(self, workspace_id: int, include_archived: bool = False) -> list[OutreachChannel]:
+        """Outreach channels by name, with their stewards."""
+        ...
+
+    def get_by_name(self, workspace_id: int, name: str) -> OutreachChannel | None:
+        """An outreach channel by name, ignoring case; archived ones too."""
+        ...
+
+    def add(
+        self,
+        workspace_id: int,
+        *,
+        name: str,
+        kind: ChannelKind,
+        quiet_after_seconds: int,
+        created_at: datetime,
+        feed_url: str | None,
+        match_pattern: str | None,
+    ) -> OutreachChannel:
+        """Create an outreach channel."""
+        ...
+
+    def update(self, channel: OutreachChannel) -> None:
+        """Save every field of `channel` except its stewards."""
+        ...
+
+    def add_steward(self, channel_id: int, person_id: int) -> bool:
+        """Make a person a steward; False if they already were."""
+        ...
+
+    def remove_steward(self, channel_id: int, person_id: int) -> bool:
+        """Remove a steward; False if they were not one."""
+        ...
+
+
+class RotaRepository(Protocol):
+    def all(self, workspace_id: int) -> list[Rota]:
+        """The workspace's rotas, oldest first."""
+        ...
+
+    def get(self, rota_id: int) -> Rota | None:
+        """A rota by id."""
+        ...
+
+    def get_by_name(self, workspace_id: int, name: str) -> Rota | None:
+        """A rota by name, ignoring case."""
+        ...
+
+    def add(self, rota: Rota) -> Rota:
+        """Create a rota (its id is ignored and assigned)."""
+        ...
+
+    def update(self, rota: Rota) -> None:
+        """Save every field of `rota`."""
+        ...
+
+
+class MembershipRepository(Protocol):
+    def members(self, rota_id: int) -> list[Membership]:
+        """Current members of a rota, in join order."""
+        ...
+
+    def rotas_of(self, person_id: int) -> list[int]:
+        """Ids of the rotas a person is a current member of."""
+        ...
+
+    def add(self, rota_id: int, person_id: int, joined_at: datetime) -> Membership:
+        """Make a person a current member."""
+        ...
+
+    def end(self, rota_id: int, person_id: int, left_at: datetime) -> None:
+        """End a person's current membership (the record stays)."""
+        ...
+
+
+class ShiftRepository(Protocol):
+    def latest(self, rota_id: int) -> Shift | None:
+        """The shift with the latest start."""
+        ...
+
+    def covering(self, rota_id: int, moment: datetime) -> Shift | None:
+        """The shift with start <= moment < end."""
+        ...
+
+    def between(self, rota_id: int, start: datetime, end: datetime) -> list[Shift]:
+        """Shifts overlapping [start, end), by start."""
+        ...
+
+    def last_served(self, rota_id: int) -> dict[int, datetime]:
+        """Each person's latest shift end on the rota, among shifts not handed over."""
+        ...
+
+    def add(self, shift: Shift) -> Shift:
+        """Record a shift (its id is ignored and assigned)."""
+        ...
+
+    def hand_over(self, shift_id: int, at: datetime) -> None:
+        """End a current shift early at `at` because its holder passed it on."""
+        ...
+
+    def served_counts(self, workspace_id: int, since: datetime, until: datetime) -> dict[int, int]:
+        """Shifts started in [since, until) per person, across the workspace's rotas."""
+        ...
+
+
+class AwayRepository(Protocol):
+    def list_for(self, person_id: int, from_day: date) -> list[AwayPeriod]:
+        """A person's away periods ending on or after `from_day`, by first day."""
+        ...
+
+    def list_for_people(self, person_ids: Sequence[int], from_day: date) -> list[AwayPeriod]:
+        """Away periods of several people ending on or after `from_day`."""
+        ...
+
+    def add(
+        self, person_id: int, first_day: date, last_day: date, created_at: datetime
+    ) -> AwayPeriod:
+        """Record an away period."""
+        ...
+
+    def delete(self, away_id: int) -> None:
+        """Cancel an away period."""
+        ...
+
+
+class ClosureRepository(Protocol):
+    def all(self, workspace_id: int) -> list[Closure]:
+        """The workspace's closures: holiday calendars first, then date ranges by first day."""
+        ...
+
+    def add(self, closure: Closure) -> Closure:
+        """Record a closure (its id is ignored and assigned)."""
+        ...
+
+    def delete(self, closure_id: int) -> None:
+        """Remove a closure."""
+        ...
+
+
+class PostRepository(Protocol):
+    def add(
+        self,
+        workspace_id: int,
+        *,
+        channel_id: int,
+        author_id: int | None,
+        posted_at: datetime,
+        source: PostSource,
+        recorded_by_id: int | None,
+        recorded_at: datetime,
+        url: str | None,
+        note: str | None,
+    ) -> Post:
+        """Record a post."""
+        ...
+
+    def find_by_url(self, channel_id: int, url: str) -> Post | None:
+        """The post already recorded for this channel and URL."""
+        ...
+
+    def last_post_times(self, workspace_id: int) -> dict[int, datetime]:
+        """Each outreach channel's latest post time."""
+        ...
+
+    def count_by_channel(self, workspace_id: int, since: datetime) -> list[ChannelCount]:
+        """Posts per outreach channel since `since`."""
+        ...
+
+    def count_by_author(self, workspace_id: int, since: datetime) -> list[PersonCount]:
+        """Posts per author since `since`."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: commit, or nothing is written."""
+
+    workspaces: WorkspaceRepository
+    people: PersonRepository
+    channels: ChannelRepository
+    rotas: RotaRepository
+    memberships: MembershipRepository
+    shifts: ShiftRepository
+    away: AwayRepository
+    closures: ClosureRepository
+    posts: PostRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make the work of this unit permanent."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork:
+        """A fresh unit of work."""
+        ...

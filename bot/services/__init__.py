@@ -1,0 +1,207 @@
+"""Baton's use cases. `Baton.run_command` is the one door chat handlers knock on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot.domain import commands as c
+from bot.domain.model import Role
+from bot.messages import Bold, Mention, Message, Paragraph, text
+from bot.ports import Clock, ConflictError, Directory, Notifier, UnitOfWorkFactory
+from bot.services import admin, duty, outreach
+from bot.services.context import (
+    Caller,
+    Context,
+    RefusalError,
+    adopt_timezone,
+    coordinators,
+    open_workspace,
+    remember,
+)
+from bot.services.wording import joined, who
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Context, Any], Message]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    handler: Handler
+    who_may: str = "everyone"  # "everyone", "coordinators", "coordinators and directors"
+
+
+def _not_yet(feature: str, instead: str) -> Handler:
+    def reply(ctx: Context, command: object) -> Message:
+        del ctx, command
+        return Message.say(f"{feature} isn't available in this version of Baton yet. {instead}")
+
+    return reply
+
+
+ROUTES: dict[type, Route] = {
+    c.Join: Route(duty.join),
+    c.Leave: Route(duty.leave),
+    c.Who: Route(duty.who_is_on),
+    c.Schedule: Route(duty.schedule),
+    c.Skip: Route(duty.skip),
+    c.AwayAdd: Route(duty.away_add),
+    c.AwayList: Route(duty.away_list),
+    c.AwayCancel: Route(duty.away_cancel),
+    c.Posted: Route(outreach.posted),
+    c.Channels: Route(outreach.channels),
+    c.Stats: Route(outreach.stats),
+    c.ClosureList: Route(admin.closure_list),
+    c.ChannelAdd: Route(outreach.channel_add, "coordinators"),
+    c.ChannelSet: Route(outreach.channel_set, "coordinators"),
+    c.ChannelRemove: Route(outreach.channel_remove, "coordinators"),
+    c.StewardAdd: Route(outreach.steward_add, "coordinators"),
+    c.StewardRemove: Route(outreach.steward_remove, "coordinators"),
+    c.Access: Route(outreach.access, "coordinators"),
+    c.RotaSet: Route(admin.rota_set, "coordinators"),
+    c.ClosureAdd: Route(admin.closure_add, "coordinators"),
+    c.ClosureHolidays: Route(admin.closure_holidays, "coordinators"),
+    c.ClosureRemove: Route(admin.closure_remove, "coordinators"),
+    c.RoleSet: Route(admin.role_set, "coordinators"),
+    c.Swap: Route(
+        _not_yet("Swapping shifts", "Until then, `/duty skip` passes your current shift on.")
+    ),
+    c.PostedForm: Route(
+        _not_yet("The post form", "Use `/duty posted <channel> [url] [note]` instead.")
+    ),
+    c.Calendar: Route(_not_yet("Calendar links", "`/duty schedule` lists the coming shifts.")),
+    c.DigestPreview: Route(
+        _not_yet("The weekly digest", "`/duty stats` shows the figures."), "coordinators"
+    ),
+    c.DigestSend: Route(
+        _not_yet("The weekly digest", "`/duty stats` shows the figures."), "coordinators"
+    ),
+    c.DigestTo: Route(
+        _not_yet("The weekly digest", "`/duty stats` shows the figures."), "coordinators"
+    ),
+    c.Export: Route(
+        _not_yet("Export", "`/duty stats` shows the figures."), "coordinators and directors"
+    ),
+}
+
+SORRY = Message.say(
+    "Sorry, something went wrong on my side and nothing was changed. Please try again; "
+    "if it keeps happening, tell whoever runs Baton."
+)
+
+
+class Baton:
+    """Baton's use cases over a unit of work, a clock, and the chat platform's ports."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        directory: Directory,
+        notifier: Notifier,
+        coordinators: Sequence[str] = (),
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._directory = directory
+        self._notifier = notifier
+        self._coordinators = frozenset(coordinators)
+
+    def run_command(self, caller: Caller, text_: str) -> Message:
+        """Carry out what a person typed; the reply to show them, privately."""
+        for attempt in (1, 2):
+            try:
+                return Message.combine(self._run_once(caller, text_))
+            except ConflictError:
+                if attempt == 2:
+                    log.exception("a command kept colliding with concurrent work")
+            except Exception:
+                log.exception("a command failed")
+                return SORRY
+        return SORRY
+
+    def _run_once(self, caller: Caller, text_: str) -> list[Message]:
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            workspace, created = open_workspace(uow, caller)
+            person = remember(
+                uow, self._directory, workspace, caller.user_external_id, now, caller.user_name
+            )
+            if person is None:
+                return [Message.say("I couldn't find you in this workspace's directory.")]
+            if created and person.timezone:
+                adopt_timezone(uow, workspace, person.timezone)
+            uow.commit()  # who is asking is worth remembering, whatever the command does
+            ctx = Context(uow, workspace, person, now, self._coordinators, self._directory)
+            command = c.parse_command(text_, ctx.local_today())
+            if isinstance(command, c.CommandError):
+                return [_error_message(command)]
+            if isinstance(command, c.Help):
+                return [Message.say(c.help_text(ctx.is_coordinator))]
+            route = ROUTES[type(command)]
+            allowed, preface = self._permission(ctx, route)
+            if not allowed:
+                return [preface] if preface is not None else []
+            try:
+                reply = route.handler(ctx, command)
+            except RefusalError as refusal:
+                return [refusal.message]
+            uow.commit()
+        self._deliver(ctx)
+        return [m for m in (preface, reply, *ctx.notes) if m is not None]
+
+    def _permission(self, ctx: Context, route: Route) -> tuple[bool, Message | None]:
+        """Whether the person may run the command, and anything to tell them first."""
+        if route.who_may == "everyone" or ctx.is_coordinator:
+            return True, None
+        if route.who_may == "coordinators and directors" and ctx.is_director:
+            return True, None
+        known = coordinators(ctx.uow, ctx.workspace, self._coordinators)
+        if not known and not self._coordinators:
+            ctx.uow.people.set_role(ctx.person.id, Role.COORDINATOR)
+            ctx.person = replace(ctx.person, role=Role.COORDINATOR)
+            return True, Message.say(
+                "This workspace had no coordinator yet, so you are its first: you can set "
+                "up channels, rotas and closures, and promote others with "
+                "`/duty role @person coordinator`."
+            )
+        known_ids = {p.external_id for p in known}
+        names = [who(p) for p in known] + [
+            Mention(external_id, external_id)
+            for external_id in sorted(self._coordinators - known_ids)
+        ]
+        what = "coordinators" if route.who_may == "coordinators" else "coordinators and directors"
+        refusal = Message(
+            summary=f"Only {what} can do that",
+            blocks=(
+                Paragraph(
+                    text(
+                        f"Only {what} can do that, and nothing was changed. Ask ",
+                        *joined(names),
+                        ".",
+                    )
+                ),
+            ),
+        )
+        return False, refusal
+
+    def _deliver(self, ctx: Context) -> None:
+        for person, message in ctx.outbox:
+            try:
+                self._notifier.send_direct(ctx.workspace, person, message)
+            except Exception:
+                log.exception("could not send a direct message to person %s", person.id)
+
+
+def _error_message(error: c.CommandError) -> Message:
+    blocks = [Paragraph(text(error.message))]
+    if error.usage:
+        blocks.append(Paragraph(text(Bold("Usage: "), error.usage)))
+    return Message(summary=error.message, blocks=tuple(blocks))
+
+
+__all__ = ["Baton", "Caller"]

@@ -1,0 +1,162 @@
+"""Who is asking, in which workspace, and what they may do."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import Person, Role, Rota, Workspace
+from bot.messages import Message
+from bot.ports import Directory, DirectoryEntry, DirectoryUnavailableError, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ROTA_NAME = "social media"
+DIRECTORY_REFRESH = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The person behind a command, as the chat platform names them."""
+
+    platform: str
+    workspace_external_id: str
+    user_external_id: str
+    user_name: str = ""
+    workspace_name: str = ""
+
+
+class RefusalError(Exception):
+    """A request Baton turns down; the message says why and what to do."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.summary)
+        self.message = message
+
+
+@dataclass(slots=True)
+class Context:
+    """One command's view of the world, inside one unit of work."""
+
+    uow: UnitOfWork
+    workspace: Workspace
+    person: Person
+    now: datetime
+    configured_coordinators: frozenset[str]
+    directory: Directory
+    outbox: list[tuple[Person, Message]] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
+
+    @property
+    def is_coordinator(self) -> bool:
+        return is_coordinator(self.person, self.configured_coordinators)
+
+    @property
+    def is_director(self) -> bool:
+        return self.person.role is Role.DIRECTOR
+
+    def tell(self, person: Person, message: Message) -> None:
+        """Queue a direct message, sent once the change is committed."""
+        if person.id != self.person.id and not person.deleted:
+            self.outbox.append((person, message))
+
+    def default_rota(self) -> Rota:
+        rotas = self.uow.rotas.all(self.workspace.id)
+        if not rotas:
+            raise RuntimeError(f"workspace {self.workspace.id} has no rota")
+        return rotas[0]
+
+    def local_today(self) -> date:
+        """Today in the asking person's timezone (the rota's when theirs is unknown)."""
+        zone = self.person.timezone or self.default_rota().timezone
+        return self.now.astimezone(_zone(zone)).date()
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def is_coordinator(person: Person, configured: frozenset[str]) -> bool:
+    """Coordinators: platform admins, people listed in settings, and those promoted (§2)."""
+    return (
+        person.platform_admin or person.external_id in configured or person.role is Role.COORDINATOR
+    )
+
+
+def coordinators(uow: UnitOfWork, workspace: Workspace, configured: frozenset[str]) -> list[Person]:
+    """Every coordinator Baton knows of in the workspace."""
+    return [
+        p
+        for p in uow.people.everyone(workspace.id)
+        if not p.deleted and is_coordinator(p, configured)
+    ]
+
+
+def open_workspace(uow: UnitOfWork, caller: Caller) -> tuple[Workspace, bool]:
+    """The caller's workspace, created with its first rota on first use; True if new."""
+    workspace = uow.workspaces.get_by_external_id(caller.platform, caller.workspace_external_id)
+    if workspace is not None:
+        return workspace, False
+    workspace = uow.workspaces.add(
+        caller.platform, caller.workspace_external_id, caller.workspace_name
+    )
+    uow.rotas.add(Rota(id=0, workspace_id=workspace.id, name=DEFAULT_ROTA_NAME))
+    return workspace, True
+
+
+def adopt_timezone(uow: UnitOfWork, workspace: Workspace, timezone: str) -> None:
+    """Set a new workspace's first rota to the timezone of the person who started it."""
+    try:
+        ZoneInfo(timezone)
+    except (KeyError, ValueError):
+        return
+    for rota in uow.rotas.all(workspace.id):
+        uow.rotas.update(replace(rota, timezone=timezone))
+
+
+def remember(
+    uow: UnitOfWork,
+    directory: Directory,
+    workspace: Workspace,
+    external_id: str,
+    now: datetime,
+    fallback_name: str = "",
+) -> Person | None:
+    """A person as Baton knows them, looked up on the platform when new or stale.
+
+    Returns None when the platform says there is no such user. When the platform can't
+    be reached, a known person is returned as remembered, and a new one is remembered
+    under `fallback_name` if there is one.
+    """
+    known = uow.people.get_by_external_id(workspace.id, external_id)
+    if known is not None:
+        refreshed = uow.people.refreshed_at(known.id)
+        if refreshed is not None and now - refreshed < DIRECTORY_REFRESH:
+            return known
+    try:
+        entry = directory.lookup(workspace, external_id)
+    except DirectoryUnavailableError as error:
+        log.warning("directory lookup failed: %s", error)
+        if known is not None:
+            return known
+        if not fallback_name:
+            raise RefusalError(
+                Message.say(
+                    "I couldn't reach the chat service to look that person up. "
+                    "Please try again in a minute."
+                )
+            ) from error
+        entry = DirectoryEntry(external_id, fallback_name, None, None, False, False)
+    if entry is None:
+        return None
+    return uow.people.save_from_directory(workspace.id, entry, now)
+
+
+def names_of(people: Sequence[Person]) -> str:
+    return ", ".join(p.display_name for p in people)

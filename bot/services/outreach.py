@@ -1,0 +1,323 @@
+"""Outreach channels and their posts: `posted`, `channels`, `stats`, and their setup."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.domain import commands as c
+from bot.domain.model import DEFAULT_QUIET, ChannelKind, OutreachChannel, Person, PostSource
+from bot.domain.quiet import is_quiet, quiet_for, whole_days
+from bot.messages import Bold, Bullets, Code, Fields, Heading, Message, Paragraph, Span, Text, text
+from bot.services.context import Context, RefusalError, remember
+from bot.services.wording import days_ago, joined, plural, who
+
+MAX_CHANNELS = 100
+
+
+def _quiet_words(span: timedelta) -> str:
+    hours = int(span.total_seconds() // 3600)
+    if hours % 24 == 0:
+        return plural(hours // 24, "day")
+    return plural(hours, "hour")
+
+
+def find_channel(ctx: Context, name: str) -> OutreachChannel:
+    """An active outreach channel by name, or a refusal suggesting the right one."""
+    channel = ctx.uow.channels.get_by_name(ctx.workspace.id, name)
+    if channel is not None and not channel.archived:
+        return channel
+    active = [ch.name for ch in ctx.uow.channels.all(ctx.workspace.id)]
+    if not active:
+        raise RefusalError(
+            Message.say(
+                f"There are no outreach channels yet, so there is no “{name}”. "
+                "A coordinator can add one with `/duty channel add <name> kind=…`."
+            )
+        )
+    close = difflib.get_close_matches(name.casefold(), [n.casefold() for n in active], n=1)
+    hint = ""
+    if close:
+        hint = f" Did you mean “{next(n for n in active if n.casefold() == close[0])}”?"
+    raise RefusalError(
+        Message.say(
+            f"I don't know an outreach channel called “{name}”.{hint} "
+            f"Channels: {', '.join(active)}."
+        )
+    )
+
+
+def posted(ctx: Context, command: c.Posted) -> Message:
+    channel = find_channel(ctx, command.channel)
+    if command.url is not None:
+        duplicate = ctx.uow.posts.find_by_url(channel.id, command.url)
+        if duplicate is not None:
+            author = ctx.uow.people.get(duplicate.author_id) if duplicate.author_id else None
+            return Message.say(
+                "That post is already recorded for ",
+                Bold(channel.name),
+                " (by ",
+                who(author),
+                "), so I haven't counted it twice.",
+            )
+    last = ctx.uow.posts.last_post_times(ctx.workspace.id).get(channel.id)
+    was_quiet = is_quiet(channel, last, ctx.now)
+    silence = whole_days(quiet_for(channel, last, ctx.now))
+    ctx.uow.posts.add(
+        ctx.workspace.id,
+        channel_id=channel.id,
+        author_id=ctx.person.id,
+        posted_at=ctx.now,
+        source=PostSource.MANUAL,
+        recorded_by_id=ctx.person.id,
+        recorded_at=ctx.now,
+        url=command.url,
+        note=command.note,
+    )
+    tail = (
+        f" It had been quiet for {plural(silence, 'day')}: that's the quiet spell over."
+        if was_quiet
+        else ""
+    )
+    return Message.say("Recorded your post on ", Bold(channel.name), f". Thank you!{tail}")
+
+
+def channels(ctx: Context, command: c.Channels) -> Message:
+    del command
+    listed = ctx.uow.channels.all(ctx.workspace.id)
+    if not listed:
+        return Message.say(
+            "No outreach channels yet. A coordinator can add one: "
+            "`/duty channel add Twitter kind=twitter`."
+        )
+    last_posts = ctx.uow.posts.last_post_times(ctx.workspace.id)
+    people = {p.id: p for p in ctx.uow.people.everyone(ctx.workspace.id)}
+    blocks: list[Heading | Paragraph | Fields] = [Heading("Outreach channels")]
+    quiet_count = 0
+    for channel in listed:
+        last = last_posts.get(channel.id)
+        quiet = is_quiet(channel, last, ctx.now)
+        quiet_count += quiet
+        days = whole_days(quiet_for(channel, last, ctx.now))
+        if last is None:
+            status = "quiet: no posts yet" if quiet else "no posts yet"
+        else:
+            status = f"quiet for {plural(days, 'day')}" if quiet else "fine"
+        stewards = [people[i] for i in sorted(channel.steward_ids) if i in people]
+        last_text = days_ago(days) if last is not None else "never"
+        pairs: list[tuple[str, Text]] = [
+            ("Last post", text(last_text)),
+            ("Quiet after", text(_quiet_words(channel.quiet_after))),
+            ("Status", text(Bold(status)) if quiet else text(status)),
+            ("Stewards", joined((who(p) for p in stewards), empty="none yet")),
+        ]
+        if channel.access_note:
+            pairs.append(("Login", text(channel.access_note)))
+        blocks.append(Paragraph(text(Bold(channel.name), f" ({channel.kind.value})")))
+        blocks.append(Fields(tuple(pairs)))
+    summary = f"{plural(len(listed), 'outreach channel')}, {quiet_count} quiet"
+    return Message(summary=summary, blocks=tuple(blocks))
+
+
+def stats(ctx: Context, command: c.Stats) -> Message:
+    since = ctx.now - timedelta(days=command.days)
+    names = {ch.id: ch.name for ch in ctx.uow.channels.all(ctx.workspace.id, include_archived=True)}
+    by_channel = sorted(
+        ctx.uow.posts.count_by_channel(ctx.workspace.id, since),
+        key=lambda row: (-row.posts, names.get(row.channel_id, "")),
+    )
+    by_author = ctx.uow.posts.count_by_author(ctx.workspace.id, since)
+    total = sum(row.posts for row in by_channel)
+    title = f"Posts in the last {plural(command.days, 'day')}"
+    if total == 0:
+        return Message(
+            summary=f"{title}: none",
+            blocks=(
+                Heading(title),
+                Paragraph(text("No posts recorded. `/duty posted <channel> [url]` records one.")),
+            ),
+        )
+    people = {p.id: p for p in ctx.uow.people.everyone(ctx.workspace.id)}
+    channel_lines = tuple(
+        text(Bold(names.get(row.channel_id, "?")), f": {row.posts}") for row in by_channel
+    )
+    author_lines: list[Text] = []
+    for row in sorted(by_author, key=lambda r: -r.posts):
+        person = people.get(row.person_id) if row.person_id is not None else None
+        label: Span = who(person) if person is not None else Code("no author")
+        author_lines.append(text(label, f": {row.posts}"))
+    return Message(
+        summary=f"{title}: {total}",
+        blocks=(
+            Heading(title),
+            Paragraph(text(f"{plural(total, 'post')} in all.")),
+            Paragraph(text(Bold("Per channel"))),
+            Bullets(channel_lines),
+            Paragraph(text(Bold("Per person"))),
+            Bullets(tuple(author_lines)),
+        ),
+    )
+
+
+def _guess_kind(name: str) -> ChannelKind:
+    key = name.casefold().replace(" ", "")
+    aliases = {"x": ChannelKind.TWITTER, "fb": ChannelKind.FACEBOOK, "insta": ChannelKind.INSTAGRAM}
+    if key in aliases:
+        return aliases[key]
+    for kind in ChannelKind:
+        if key.startswith(kind.value):
+            return kind
+    return ChannelKind.OTHER
+
+
+def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
+    existing = ctx.uow.channels.get_by_name(ctx.workspace.id, command.name)
+    if existing is not None and not existing.archived:
+        return Message.say(
+            "There is already an outreach channel called ",
+            Bold(existing.name),
+            ". `/duty channel set` changes it.",
+        )
+    if existing is None and len(ctx.uow.channels.all(ctx.workspace.id)) >= MAX_CHANNELS:
+        return Message.say(f"A workspace can have at most {MAX_CHANNELS} outreach channels.")
+    kind = command.kind or _guess_kind(command.name)
+    quiet = command.quiet or DEFAULT_QUIET[kind]
+    if existing is not None:
+        restored = OutreachChannel(
+            id=existing.id,
+            workspace_id=existing.workspace_id,
+            name=command.name,
+            kind=kind,
+            quiet_after=quiet,
+            created_at=existing.created_at,
+            feed_url=command.feed or existing.feed_url,
+            match_pattern=command.match or existing.match_pattern,
+            access_note=existing.access_note,
+            archived=False,
+        )
+        ctx.uow.channels.update(restored)
+        return Message.say(
+            "Restored the outreach channel ",
+            Bold(restored.name),
+            f" ({kind.value}, quiet after {_quiet_words(quiet)}), with its earlier posts.",
+        )
+    channel = ctx.uow.channels.add(
+        ctx.workspace.id,
+        name=command.name,
+        kind=kind,
+        quiet_after_seconds=int(quiet.total_seconds()),
+        created_at=ctx.now,
+        feed_url=command.feed,
+        match_pattern=command.match,
+    )
+    return Message.say(
+        "Added the outreach channel ",
+        Bold(channel.name),
+        f" ({kind.value}, quiet after {_quiet_words(quiet)}). "
+        f"Record posts with `/duty posted {channel.name} <url>`.",
+    )
+
+
+def channel_set(ctx: Context, command: c.ChannelSet) -> Message:
+    channel = find_channel(ctx, command.name)
+    changes: list[str] = []
+    updated = channel
+    if command.rename is not None and command.rename != channel.name:
+        clash = ctx.uow.channels.get_by_name(ctx.workspace.id, command.rename)
+        if clash is not None and clash.id != channel.id:
+            return Message.say(
+                f"“{command.rename}” is already the name of another outreach channel"
+                f"{' (archived)' if clash.archived else ''}. Pick another name."
+            )
+        updated = replace(updated, name=command.rename)
+        changes.append(f"renamed to {command.rename}")
+    if command.kind is not None:
+        updated = replace(updated, kind=command.kind)
+        changes.append(f"kind {command.kind.value}")
+    if command.quiet is not None:
+        updated = replace(updated, quiet_after=command.quiet)
+        changes.append(f"quiet after {_quiet_words(command.quiet)}")
+    if command.feed is not None:
+        updated = replace(updated, feed_url=command.feed or None)
+        changes.append(f"feed {command.feed}" if command.feed else "no feed")
+    if command.match is not None:
+        updated = replace(updated, match_pattern=command.match or None)
+        changes.append(f"posts match {command.match}" if command.match else "no match pattern")
+    ctx.uow.channels.update(updated)
+    return Message.say("Updated ", Bold(updated.name), ": ", "; ".join(changes) + ".")
+
+
+def channel_remove(ctx: Context, command: c.ChannelRemove) -> Message:
+    channel = find_channel(ctx, command.name)
+    ctx.uow.channels.update(replace(channel, archived=True))
+    return Message.say(
+        "Archived ",
+        Bold(channel.name),
+        ". Its posts stay in the record; `/duty channel add` with the same name restores it.",
+    )
+
+
+def resolve_person(ctx: Context, mention: c.PersonMention) -> Person:
+    """The person a mention names, looked up on the platform if need be."""
+    if mention.user_id is not None:
+        person = remember(
+            ctx.uow, ctx.directory, ctx.workspace, mention.user_id, ctx.now, mention.name or ""
+        )
+        if person is None or person.deleted:
+            raise RefusalError(
+                Message.say(
+                    f"I can't find that person (`{mention.name or mention.user_id}`) in this "
+                    "workspace. Pick them from the @ autocomplete."
+                )
+            )
+        return person
+    name = (mention.name or "").lstrip("@")
+    matches = ctx.uow.people.find_by_name(ctx.workspace.id, name)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise RefusalError(
+            Message.say(
+                f"More than one person is called @{name}. Pick the right one from the @ "
+                "autocomplete so Slack sends me who you mean."
+            )
+        )
+    raise RefusalError(
+        Message.say(
+            f"I don't know anyone called @{name} yet. Pick them from the @ autocomplete "
+            "so Slack sends me who you mean."
+        )
+    )
+
+
+def steward_add(ctx: Context, command: c.StewardAdd) -> Message:
+    channel = find_channel(ctx, command.channel)
+    person = resolve_person(ctx, command.person)
+    if not ctx.uow.channels.add_steward(channel.id, person.id):
+        return Message.say(who(person), " is already a steward of ", Bold(channel.name), ".")
+    return Message.say(
+        who(person), " is now a steward of ", Bold(channel.name), ": someone who can get in."
+    )
+
+
+def steward_remove(ctx: Context, command: c.StewardRemove) -> Message:
+    channel = find_channel(ctx, command.channel)
+    person = resolve_person(ctx, command.person)
+    if not ctx.uow.channels.remove_steward(channel.id, person.id):
+        return Message.say(who(person), " is not a steward of ", Bold(channel.name), ".")
+    left = len(channel.steward_ids) - 1
+    warning = (
+        f" It has {plural(left, 'steward')} now; two or more keep it safe when someone is away."
+        if left < 2
+        else ""
+    )
+    return Message.say(
+        who(person), " is no longer a steward of ", Bold(channel.name), f".{warning}"
+    )
+
+
+def access(ctx: Context, command: c.Access) -> Message:
+    channel = find_channel(ctx, command.channel)
+    ctx.uow.channels.update(replace(channel, access_note=command.note))
+    return Message.say("Saved where the login for ", Bold(channel.name), " lives: ", command.note)

@@ -1,0 +1,85 @@
+"""Baton's settings, read from the environment and from `.env`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_PLACEHOLDER_MARKERS = ("your-", "changeme", "change-me", "xxxx", "...")
+
+
+class Settings(BaseSettings):
+    """Every setting Baton reads. `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///baton.db", alias="DATABASE_URL")
+    host: str = Field(default="127.0.0.1", alias="BATON_HOST")
+    port: int = Field(default=3000, ge=0, le=65535, alias="BATON_PORT")
+    log_level: str = Field(default="INFO", alias="BATON_LOG_LEVEL")
+    coordinators: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), alias="BATON_COORDINATORS"
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _refuse_placeholders(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if any(marker in value.lower() for marker in _PLACEHOLDER_MARKERS):
+                raise ValueError(
+                    "looks like the example placeholder; paste the real value from "
+                    "https://api.slack.com/apps or leave it empty"
+                )
+        return value
+
+    @field_validator("slack_api_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        """Socket Mode when an app-level token is set (no public URL needed)."""
+        return self.slack_app_token is not None
+
+    def missing_slack_settings(self) -> list[str]:
+        """The Slack settings still needed to serve Slack, with where to find each."""
+        missing: list[str] = []
+        if self.slack_bot_token is None:
+            missing.append(
+                "SLACK_BOT_TOKEN (xoxb-…): your app's page → OAuth & Permissions → "
+                "Bot User OAuth Token"
+            )
+        if self.slack_socket_mode:
+            return missing
+        if self.slack_signing_secret is None:
+            missing.append(
+                "SLACK_SIGNING_SECRET: your app's page → Basic Information → App Credentials "
+                "(or set SLACK_APP_TOKEN, xapp-…, to use Socket Mode instead)"
+            )
+        return missing
+
+    def slack_configured(self) -> bool:
+        """Whether any Slack credential is set at all."""
+        return any(
+            s is not None
+            for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
+        )

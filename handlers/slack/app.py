@@ -1,0 +1,52 @@
+"""The Slack side of Baton: a Bolt app and its aiohttp route."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Baton
+from handlers.slack import commands
+from handlers.slack.web import api_base
+
+log = logging.getLogger(__name__)
+
+
+def build_bolt_app(
+    baton: Baton,
+    *,
+    bot_token: str,
+    signing_secret: str | None,
+    api_url: str | None = None,
+) -> AsyncApp:
+    """A Bolt app answering Baton's commands; `signing_secret` None means Socket Mode."""
+    client = AsyncWebClient(token=bot_token, base_url=api_base(api_url))
+    client.retry_handlers.extend(
+        [AsyncRateLimitErrorRetryHandler(max_retry_count=3), AsyncServerErrorRetryHandler()]
+    )
+    app = AsyncApp(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        logger=logging.getLogger("baton.slack"),
+    )
+    commands.register(app, baton)
+    return app
+
+
+def add_routes(web_app: web.Application, bolt_app: AsyncApp) -> None:
+    """Serve Slack's HTTP requests (commands, interactivity, events) at `/slack/events`."""
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_response = await bolt_app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    web_app.router.add_post("/slack/events", events)

@@ -1,0 +1,119 @@
+"""Platform-neutral messages as Slack Block Kit and mrkdwn, with user text escaped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import (
+    Bold,
+    Bullets,
+    Buttons,
+    Code,
+    Divider,
+    Fields,
+    Heading,
+    Link,
+    Mention,
+    Message,
+    Paragraph,
+    Plain,
+    Text,
+)
+
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+HEADER_LIMIT = 150
+BLOCK_LIMIT = 50
+FIELDS_PER_SECTION = 10
+
+Block = dict[str, Any]
+
+
+def escape(value: str) -> str:
+    """Escape the three characters Slack treats as control sequences in mrkdwn."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _inline(value: str, mark: str) -> str:
+    # mrkdwn emphasis can't span lines; apply it line by line.
+    return "\n".join(f"{mark}{line}{mark}" if line.strip() else line for line in value.split("\n"))
+
+
+def mrkdwn(spans: Text) -> str:
+    """Text as mrkdwn: mentions as Slack mentions, everything typed by people escaped."""
+    out: list[str] = []
+    for span in spans:
+        match span:
+            case Plain(value):
+                out.append(escape(value))
+            case Bold(value):
+                out.append(_inline(escape(value), "*"))
+            case Code(value):
+                out.append(_inline(escape(value).replace("`", "'"), "`"))
+            case Link(url, label):
+                safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+                out.append(f"<{safe_url}|{escape(label)}>" if label else f"<{safe_url}>")
+            case Mention(external_id, _):
+                out.append(f"<@{escape(external_id)}>")
+    return "".join(out)
+
+
+def _truncate(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def blocks(message: Message) -> list[Block]:
+    """The message as Block Kit blocks, within Slack's limits."""
+    out: list[Block] = []
+    for block in message.blocks:
+        match block:
+            case Heading(value):
+                out.append(
+                    {
+                        "type": "header",
+                        "text": {"type": "plain_text", "text": _truncate(value, HEADER_LIMIT)},
+                    }
+                )
+            case Paragraph(spans):
+                out.append(_section(mrkdwn(spans)))
+            case Bullets(items):
+                out.append(_section("\n".join(f"• {mrkdwn(item)}" for item in items)))
+            case Fields(pairs):
+                fields = [
+                    {
+                        "type": "mrkdwn",
+                        "text": _truncate(f"*{escape(label)}*\n{mrkdwn(value)}", FIELD_LIMIT),
+                    }
+                    for label, value in pairs
+                ]
+                for start in range(0, len(fields), FIELDS_PER_SECTION):
+                    out.append(
+                        {"type": "section", "fields": fields[start : start + FIELDS_PER_SECTION]}
+                    )
+            case Buttons(buttons):
+                elements: list[Block] = []
+                for button in buttons:
+                    element: Block = {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": _truncate(button.label, 75)},
+                        "action_id": button.action_id,
+                        "value": _truncate(button.value, 2000),
+                    }
+                    if button.style:
+                        element["style"] = button.style
+                    elements.append(element)
+                out.append({"type": "actions", "elements": elements[:25]})
+            case Divider():
+                out.append({"type": "divider"})
+    if len(out) > BLOCK_LIMIT:
+        out = [*out[: BLOCK_LIMIT - 1], _section("_…and more; ask with a smaller range._")]
+    return out
+
+
+def _section(value: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _truncate(value, SECTION_LIMIT)}}
+
+
+def fallback_text(message: Message) -> str:
+    """The notification text shown where blocks can't be (escaped, no formatting)."""
+    return escape(message.summary)[:3000]

@@ -1,0 +1,90 @@
+"""Slack's Web API as Baton's Directory and Notifier (synchronous; called from worker threads)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.domain.model import Person, Workspace
+from bot.messages import Message
+from bot.ports import DirectoryEntry, DirectoryUnavailableError
+from handlers.slack.render import blocks, fallback_text
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+def web_client(token: str, api_url: str | None = None, timeout: int = 10) -> WebClient:
+    """A Web API client that retries rate limits (honouring Retry-After), 5xx and resets."""
+    client = WebClient(token=token, base_url=api_base(api_url), timeout=timeout)
+    client.retry_handlers.extend(
+        [RateLimitErrorRetryHandler(max_retry_count=3), ServerErrorRetryHandler(max_retry_count=2)]
+    )
+    if not any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(ConnectionErrorRetryHandler())
+    return client
+
+
+def api_base(api_url: str | None) -> str:
+    url = api_url or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+class SlackDirectory:
+    """Looks people up with `users.info`."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def lookup(self, workspace: Workspace, external_id: str) -> DirectoryEntry | None:
+        try:
+            response = self._client.users_info(user=external_id)
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            if code in ("user_not_found", "user_not_visible"):
+                return None
+            raise DirectoryUnavailableError(f"users.info failed: {code}") from error
+        except SlackClientError as error:
+            raise DirectoryUnavailableError(f"users.info failed: {type(error).__name__}") from error
+        user = response.get("user") or {}
+        profile = user.get("profile") or {}
+        name = (
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or external_id
+        )
+        del workspace
+        return DirectoryEntry(
+            external_id=external_id,
+            display_name=str(name),
+            handle=user.get("name"),
+            timezone=user.get("tz"),
+            platform_admin=bool(
+                user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+            ),
+            deleted=bool(user.get("deleted")),
+            is_bot=bool(user.get("is_bot")),
+        )
+
+
+class SlackNotifier:
+    """Sends direct messages with `chat.postMessage` to the person's user id (their DM)."""
+
+    def __init__(self, client: WebClient) -> None:
+        self._client = client
+
+    def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
+        del workspace
+        self._client.chat_postMessage(
+            channel=person.external_id, text=fallback_text(message), blocks=blocks(message)
+        )
