@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.clock import SystemClock
@@ -28,11 +29,11 @@ class Running:
 
     runner: web.AppRunner
     port: int
-    stop_socket_mode: asyncio.Task[None] | None = None
+    socket_mode: AsyncSocketModeHandler | None = None
 
     async def stop(self) -> None:
-        if self.stop_socket_mode is not None:
-            self.stop_socket_mode.cancel()
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()  # type: ignore[no-untyped-call]
         await self.runner.cleanup()
 
 
@@ -88,14 +89,10 @@ async def start(settings: Settings, clock: Clock | None = None) -> Running:
     port = int(runner.addresses[0][1]) if runner.addresses else settings.port
     running = Running(runner=runner, port=port)
     if settings.slack_socket_mode and settings.slack_app_token is not None:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(
+        running.socket_mode = AsyncSocketModeHandler(
             web_app[BOLT_APP], settings.slack_app_token.get_secret_value()
         )
-        running.stop_socket_mode = asyncio.create_task(
-            handler.start_async()  # type: ignore[no-untyped-call]
-        )
+        await running.socket_mode.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack: Socket Mode")
     else:
         log.info("Slack: HTTP mode at /slack/events")

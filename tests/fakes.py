@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 
 @dataclass
@@ -61,6 +61,7 @@ class FakeSlack:
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fail_next: dict[str, list[int]] = field(default_factory=dict)
     base_url: str = ""
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition | None = None
 
@@ -68,6 +69,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_get("/socket", self._socket)
         self._arrived = asyncio.Condition()
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -77,6 +79,8 @@ class FakeSlack:
         self.base_url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -124,7 +128,33 @@ class FakeSlack:
         await self._record(Call(f"respond:{key}", params))
         return web.Response(text="ok")
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then record every acknowledgement the app sends."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await self._record(Call("socket:open", {}))
+        await socket.send_json({"type": "hello", "num_connections": 1})
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                await self._record(Call("socket:ack", json.loads(message.data)))
+        return socket
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Push a Socket Mode envelope (`slash_commands`, `interactive`, `events_api`)."""
+        await self.wait_for(lambda calls: any(c.method == "socket:open" for c in calls))
+        await self.sockets[-1].send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+            }
+        )
+
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"{self.base_url.replace('http', 'ws', 1)}/socket"}
         if method == "auth.test":
             return {
                 "ok": True,

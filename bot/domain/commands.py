@@ -750,7 +750,9 @@ def _person(token: _Token) -> PersonMention:
     name = _clean(text[1:]).strip()
     if text.startswith("@") and 0 < len(name) <= 80 and not any(ch in "<>@`" for ch in name):
         return PersonMention(user_id=None, name=name)
-    raise _ParseError(f"Mention someone with @, like `@jane`; {_show(text)} isn't a person I know.")
+    raise _ParseError(
+        f"I need a person where you wrote {_show(text)}. Mention someone with @, like `@jane`."
+    )
 
 
 def _link(word: str) -> str | None:
@@ -868,16 +870,16 @@ def _zone_exists(name: str) -> bool:
 
 
 def _timezone(value: str) -> str:
+    """An IANA timezone name, spelt as the tz database spells it."""
+    if value in _known_zones():
+        return value
+    by_lower = {zone.lower(): zone for zone in _known_zones()}
+    if value.lower() in by_lower:
+        return by_lower[value.lower()]
     if _zone_exists(value):
         return value
-    if len(value) <= 64:
-        by_lower = {zone.lower(): zone for zone in _known_zones()}
-        if value.lower() in by_lower:
-            return by_lower[value.lower()]
-        guess = difflib.get_close_matches(value, sorted(_known_zones()), n=1, cutoff=0.7)
-    else:
-        guess = []
-    hint = f" Did you mean `{guess[0]}`?" if guess else ""
+    guess = _did_you_mean(value, by_lower)
+    hint = f" Did you mean `{by_lower[guess]}`?" if guess else ""
     raise _ParseError(
         f"{_show('tz=' + value)} isn't a timezone I know. Use a name like `Europe/London` "
         f"or `America/New_York`.{hint}"

@@ -1,0 +1,72 @@
+"""`python -m bot`: what an IT person sees when setting Baton up."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BATON_"))}
+    clean.pop("DATABASE_URL", None)
+    clean["PYTHONPATH"] = str(REPO)
+    clean.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_migrate_creates_the_sqlite_database_when_run_in_an_empty_folder(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert "Database is up to date" in result.stdout
+    with sqlite3.connect(tmp_path / "baton.db") as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert {"workspaces", "people", "outreach_channels", "shifts", "posts"} <= tables
+
+
+def test_serve_names_the_missing_settings_when_no_slack_credentials_are_set(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(tmp_path, "serve")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "SLACK_SIGNING_SECRET" in result.stderr
+    assert "api.slack.com/apps" in result.stderr
+
+
+def test_serve_asks_only_for_the_bot_token_when_socket_mode_is_configured(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(tmp_path, "serve", SLACK_APP_TOKEN="xapp-1-A0-secretvalue")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "SLACK_SIGNING_SECRET" not in result.stderr
+    assert "secretvalue" not in result.stderr + result.stdout
+
+
+def test_placeholder_token_is_refused_with_the_setting_named_when_copied_from_the_example(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-your-bot-token\n")
+    result = run_bot(tmp_path, "serve")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr
+    assert "placeholder" in result.stderr
+
+
+def test_help_lists_the_commands_when_asked(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "--help")
+    assert result.returncode == 0
+    assert "serve" in result.stdout and "migrate" in result.stdout
