@@ -344,8 +344,10 @@ class SqlAlchemyChannelRepository:
             _insert(self._session, StewardRow)
             .values(channel_id=channel_id, person_id=person_id)
             .on_conflict_do_nothing(index_elements=[StewardRow.channel_id, StewardRow.person_id])
+            .returning(StewardRow.person_id)
         )
-        return _rowcount(self._session.execute(statement)) == 1
+        # RETURNING yields a row only when the insert happened (rowcount isn't reliable here).
+        return self._session.execute(statement).first() is not None
 
     def remove_steward(self, channel_id: int, person_id: int) -> bool:
         """Remove a steward; False if they were not one."""
