@@ -21,6 +21,7 @@ from bot.domain.model import (
     Role,
     Rota,
     Shift,
+    ShiftOrigin,
     Workspace,
 )
 from bot.messages import Message
@@ -228,6 +229,10 @@ class ShiftRepository(Protocol):
 
     def hand_over(self, shift_id: int, at: datetime) -> None:
         """End a current shift early at `at` because its holder passed it on."""
+        ...
+
+    def reassign(self, shift_id: int, person_id: int | None, origin: ShiftOrigin) -> None:
+        """Give a shift to someone else before any of it has been served."""
         ...
 
     def served_counts(self, workspace_id: int, since: datetime, until: datetime) -> dict[int, int]:

@@ -27,6 +27,7 @@ from bot.domain.model import (
     Role,
     Rota,
     Shift,
+    ShiftOrigin,
     Workspace,
 )
 from bot.ports import ChannelCount, DirectoryEntry, PersonCount
@@ -631,6 +632,15 @@ class SqlAlchemyShiftRepository:
             )
         row.ends_at = at
         row.handed_over = True
+        self._session.flush()
+
+    def reassign(self, shift_id: int, person_id: int | None, origin: ShiftOrigin) -> None:
+        """Give a shift to someone else before any of it has been served."""
+        row = self._session.get(ShiftRow, shift_id)
+        if row is None:
+            raise LookupError(f"no shift with id {shift_id}")
+        row.person_id = person_id
+        row.origin = origin
         self._session.flush()
 
     def served_counts(self, workspace_id: int, since: datetime, until: datetime) -> dict[int, int]:

@@ -7,6 +7,7 @@ from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -14,6 +15,7 @@ from bot.ports import (
     AwayRepository,
     ChannelRepository,
     ClosureRepository,
+    ConflictError,
     MembershipRepository,
     PersonRepository,
     PostRepository,
@@ -141,12 +143,23 @@ class SqlAlchemyUnitOfWork:
             session.rollback()
         finally:
             session.close()
+        if isinstance(exc, IntegrityError):
+            raise ConflictError(_constraint_words(exc)) from exc
 
     def commit(self) -> None:
-        """Make the work of this unit permanent."""
+        """Make the work of this unit permanent; ConflictError if it collided with another."""
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work's `with` block")
-        self._session.commit()
+        try:
+            self._session.commit()
+        except IntegrityError as error:
+            self._session.rollback()
+            raise ConflictError(_constraint_words(error)) from error
+
+
+def _constraint_words(error: IntegrityError) -> str:
+    """Which rule the write broke, without the row's values."""
+    return f"a write collided with another: {type(error.orig).__name__}"
 
 
 class SqlAlchemyUnitOfWorkFactory:

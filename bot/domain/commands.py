@@ -704,11 +704,7 @@ def _dates(args: _Args, *, strict: bool) -> tuple[date, date, int]:
     return first, last, used
 
 
-def _channel_name(token: _Token) -> str:
-    return _valid_channel_name(token.text)
-
-
-def _valid_channel_name(text: str) -> str:
+def _channel_name(text: str) -> str:
     """A channel name; spaces only reach here from quotes, which is when they are allowed."""
     name = " ".join(text.split())
     if text.startswith(("#", "<#")):
@@ -1005,7 +1001,7 @@ def _posted(args: _Args) -> Posted | PostedForm:
         raise _ParseError(
             "Start with the outreach channel's name, like `/duty posted twitter https://…`."
         )
-    channel = _channel_name(args.words[0])
+    channel = _channel_name(args.words[0].text)
     url = _link(args.words[1].text) if len(args.words) > 1 else None
     note = _free_text(args, 2 if url else 1, _NOTE_LIMIT, "note")
     return Posted(channel, url=url, note=note)
@@ -1078,7 +1074,7 @@ def _channel_and_settings(
     first = args.words[0] if args.words else None
     if first is None or ("=" in first.text and not first.quoted):
         raise _ParseError(f"Start with the outreach channel's name, like `{example}`.")
-    name = _channel_name(first)
+    name = _channel_name(first.text)
     rest = args.words[1:]
     if rest and ("=" not in rest[0].text or rest[0].quoted):
         raise _ParseError(
@@ -1114,7 +1110,7 @@ def _channel_set(args: _Args) -> ChannelSet:
         quiet=_quiet(values["quiet"]) if "quiet" in values else None,
         feed=_feed(values["feed"]) if "feed" in values else None,
         match=_match(values["match"]) if "match" in values else None,
-        rename=_valid_channel_name(rename) if rename is not None else None,
+        rename=_channel_name(rename) if rename is not None else None,
     )
 
 
@@ -1122,7 +1118,7 @@ def _channel_remove(args: _Args) -> ChannelRemove:
     if not args.words:
         raise _ParseError("Tell me which outreach channel, like `/duty channel remove twitter`.")
     _nothing_after(args, 1, "channel remove")
-    return ChannelRemove(_channel_name(args.words[0]))
+    return ChannelRemove(_channel_name(args.words[0].text))
 
 
 def _steward(factory: Callable[[str, PersonMention], Command], word: str) -> _Parser:
@@ -1132,7 +1128,7 @@ def _steward(factory: Callable[[str, PersonMention], Command], word: str) -> _Pa
                 f"Tell me the outreach channel and the person, like `/duty {word} twitter @jane`."
             )
         _nothing_after(args, 2, word)
-        return factory(_channel_name(args.words[0]), _person(args.words[1]))
+        return factory(_channel_name(args.words[0].text), _person(args.words[1]))
 
     return parse
 
@@ -1143,7 +1139,7 @@ def _access(args: _Args) -> Access:
             "Tell me the outreach channel and where its login lives, like "
             '`/duty access twitter "library password manager → Social → Twitter"`.'
         )
-    channel = _channel_name(args.words[0])
+    channel = _channel_name(args.words[0].text)
     note = _free_text(args, 1, _ACCESS_LIMIT, "note")
     if note is None:
         raise _ParseError(

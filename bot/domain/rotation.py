@@ -190,19 +190,34 @@ def project(
     return planned
 
 
+def _bridged_end(rota: Rota, start: datetime) -> datetime:
+    """Where a shift beginning at `start` ends: at the next handoff, unless that is too soon."""
+    window = window_at(rota, start)
+    if window.start != start and (window.end - start) * 2 < window.end - window.start:
+        return window_at(rota, window.end).end
+    return window.end
+
+
+def shift_from(rota: Rota, start: datetime) -> ShiftWindow:
+    """The shift that begins at `start`, where the one before it ended."""
+    return ShiftWindow(start, _bridged_end(rota, start))
+
+
 def catch_up(
     rota: Rota, queue: Queue, last_end: datetime | None, now: datetime
 ) -> list[PlannedShift]:
     """The shifts that have begun since the recorded history ends, up to the one at `now`.
 
     With no history the first shift is the window containing `now`. A history that
-    ends mid-window (a handed-over shift, changed settings) is continued to the window's
-    end. At most MAX_CATCH_UP_SHIFTS are returned, the latest ones.
+    ends mid-window (the rota's pattern changed) is continued to the window's end, or,
+    when less than half of that window is left, to the end of the next one, so nobody
+    gets a short stub counted as a whole turn. At most MAX_CATCH_UP_SHIFTS are returned,
+    the latest ones.
     """
     start = window_at(rota, now).start if last_end is None else last_end
     planned: list[PlannedShift] = []
     while start <= now:
-        end = window_at(rota, start).end
+        end = _bridged_end(rota, start)
         holder = queue.next_for(rota, start, end)
         queue.served(holder, end)
         planned.append(PlannedShift(start, end, holder))

@@ -72,7 +72,7 @@ ROUTES: dict[type, Route] = {
     c.PostedForm: Route(
         _not_yet("The post form", "Use `/duty posted <channel> [url] [note]` instead.")
     ),
-    c.Calendar: Route(_not_yet("Calendar links", "`/duty schedule` lists the coming shifts.")),
+    c.Calendar: Route(_not_yet("The calendar link", "`/duty schedule` lists the coming shifts.")),
     c.DigestPreview: Route(
         _not_yet("The weekly digest", "`/duty stats` shows the figures."), "coordinators"
     ),

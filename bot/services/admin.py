@@ -8,6 +8,7 @@ import holidays
 
 from bot.domain import commands as c
 from bot.domain.model import WEEKDAYS, Closure, Role, Rota
+from bot.domain.rotation import shift_from, window_at
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, text
 from bot.services.context import Context, coordinators, is_coordinator
 from bot.services.duty import changing_rotas, current_shift, find_rota
@@ -55,6 +56,14 @@ def rota_set(ctx: Context, command: c.RotaSet) -> Message:
     if not updated.working_days:
         return Message.say("A rota needs at least one working day, like `days=mon-fri`.")
     shift = current_shift(ctx.uow, rota, ctx.now)
+    ends = when(shift.end, updated.timezone)
+    following = shift_from(updated, shift.end)
+    starts = (
+        "the new pattern starts then."
+        if window_at(updated, shift.end).start == shift.end
+        else f"the next shift runs until {when(following.end, updated.timezone)}, "
+        "and the new pattern carries on from there."
+    )
 
     def change() -> Message:
         ctx.uow.rotas.update(updated)
@@ -62,12 +71,7 @@ def rota_set(ctx: Context, command: c.RotaSet) -> Message:
             summary=f"Updated the {rota.name} rota",
             blocks=(
                 Paragraph(text("Updated the ", Bold(updated.name), " rota: ", _describe(updated))),
-                Paragraph(
-                    text(
-                        "The current shift keeps its end "
-                        f"({when(shift.end, updated.timezone)}); the new pattern starts then."
-                    )
-                ),
+                Paragraph(text(f"The current shift keeps its end ({ends}); {starts}")),
             ),
         )
 

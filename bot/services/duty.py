@@ -55,9 +55,14 @@ def build_queue(uow: UnitOfWork, rota: Rota, now: datetime) -> Queue:
 def upcoming(uow: UnitOfWork, rota: Rota, now: datetime, count: int) -> list[PlannedShift]:
     """The current shift followed by the next `count - 1` projected ones."""
     shift = current_shift(uow, rota, now)
-    queue = build_queue(uow, rota, now)
-    ahead = project(rota, queue, shift.end, max(count - 1, 0))
-    return [PlannedShift(shift.start, shift.end, shift.person_id), *ahead]
+    plan = [PlannedShift(shift.start, shift.end, shift.person_id)]
+    if count > 1:
+        queue = build_queue(uow, rota, now)
+        # The next shift as `current_shift` will record it: when the rota's pattern changed
+        # during this shift, a short one bridges to the new pattern's first handoff.
+        plan += catch_up(rota, queue, shift.end, shift.end)
+        plan += project(rota, queue, plan[-1].end, count - 2)
+    return plan
 
 
 def _next_starts(plan: list[PlannedShift]) -> dict[int, PlannedShift]:
@@ -73,7 +78,8 @@ def changing_rotas(ctx: Context, rotas: list[Rota], change: Callable[[], Message
     horizons = {r.id: len(ctx.uow.memberships.members(r.id)) + 3 for r in rotas}
     before = {r.id: _next_starts(upcoming(ctx.uow, r, ctx.now, horizons[r.id])) for r in rotas}
     reply = change()
-    for rota in rotas:
+    for stale in rotas:
+        rota = ctx.uow.rotas.get(stale.id) or stale  # the change may have been to the rota
         horizon = max(horizons[rota.id], len(ctx.uow.memberships.members(rota.id)) + 3)
         after = _next_starts(upcoming(ctx.uow, rota, ctx.now, horizon))
         _tell_moves(ctx, rota, before[rota.id], after)
@@ -121,16 +127,26 @@ def _shift_line(uow: UnitOfWork, rota: Rota, planned: PlannedShift) -> Text:
     return text(span, who(person))
 
 
+def _give_rest(
+    ctx: Context, rota: Rota, shift: Shift, person_id: int | None, origin: ShiftOrigin
+) -> None:
+    """Give the rest of the current shift to `person_id` (None: nobody)."""
+    if shift.id is None:
+        raise RuntimeError("a recorded shift has an id")
+    if ctx.now <= shift.start:
+        ctx.uow.shifts.reassign(shift.id, person_id, origin)
+        return
+    ctx.uow.shifts.hand_over(shift.id, ctx.now)
+    ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, person_id, origin))
+
+
 def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Person | None:
     """Pass the rest of `shift` to the next eligible member other than `leaving`."""
     queue = build_queue(ctx.uow, rota, ctx.now)
     queue.members = [m for m in queue.members if m.person_id != leaving.id]
     next_id = queue.next_for(rota, ctx.now, shift.end)
-    if shift.id is None:
-        raise RuntimeError("a recorded shift has an id")
-    ctx.uow.shifts.hand_over(shift.id, ctx.now)
     origin = ShiftOrigin.SKIP if next_id is not None else ShiftOrigin.ROTATION
-    ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, next_id, origin))
+    _give_rest(ctx, rota, shift, next_id, origin)
     if next_id is None:
         return None
     taker = ctx.uow.people.get(next_id)
@@ -158,10 +174,7 @@ def join(ctx: Context, command: c.Join) -> Message:
         shift = current_shift(ctx.uow, rota, ctx.now)
         queue = build_queue(ctx.uow, rota, ctx.now)
         if shift.person_id is None and queue.next_for(rota, ctx.now, shift.end) == ctx.person.id:
-            if shift.id is None:
-                raise RuntimeError("a recorded shift has an id")
-            ctx.uow.shifts.hand_over(shift.id, ctx.now)
-            ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, ctx.person.id))
+            _give_rest(ctx, rota, shift, ctx.person.id, ShiftOrigin.ROTATION)
             return Message.say(
                 "Welcome to the ",
                 Bold(rota.name),

@@ -184,6 +184,10 @@ def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
     kind = command.kind or _guess_kind(command.name)
     quiet = command.quiet or DEFAULT_QUIET[kind]
     if existing is not None:
+        # Restored as it was, except for what the coordinator says now.
+        kind = command.kind or existing.kind
+        kept = existing.quiet_after if kind is existing.kind else DEFAULT_QUIET[kind]
+        quiet = command.quiet or kept
         restored = OutreachChannel(
             id=existing.id,
             workspace_id=existing.workspace_id,

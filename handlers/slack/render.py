@@ -35,8 +35,17 @@ def escape(value: str) -> str:
 
 
 def _inline(value: str, mark: str) -> str:
-    # mrkdwn emphasis can't span lines; apply it line by line.
-    return "\n".join(f"{mark}{line}{mark}" if line.strip() else line for line in value.split("\n"))
+    # mrkdwn emphasis can't span lines, nor start or end with a space (`*Now *` shows the
+    # asterisks): apply it line by line, with the spaces outside the marks.
+    lines: list[str] = []
+    for line in value.split("\n"):
+        core = line.strip()
+        if not core:
+            lines.append(line)
+            continue
+        start = line.index(core)
+        lines.append(f"{line[:start]}{mark}{core}{mark}{line[start + len(core) :]}")
+    return "\n".join(lines)
 
 
 def mrkdwn(spans: Text) -> str:

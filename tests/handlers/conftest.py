@@ -101,7 +101,10 @@ class SlackWorld:
 
 
 @pytest.fixture
-async def slack(tmp_path: Path) -> AsyncIterator[SlackWorld]:
+async def slack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[SlackWorld]:
+    """The world; parametrise it indirectly with a dict to add settings, like
+    `{"BATON_COORDINATORS": "U0CAT"}`."""
+    extra_settings: dict[str, Any] = getattr(request, "param", {})
     fake = FakeSlack()
     await fake.start()
     database_url = f"sqlite:///{tmp_path / 'baton.db'}"
@@ -114,6 +117,7 @@ async def slack(tmp_path: Path) -> AsyncIterator[SlackWorld]:
             "SLACK_BOT_TOKEN": "xoxb-test-token",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.api_url,
+            **extra_settings,
         }
     )
     clock = FixedClock(START)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.model import Person, Rota, Shift, ShiftOrigin, Workspace
-from bot.ports import UnitOfWork
+from bot.ports import ConflictError, UnitOfWork
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 from tests.storage.seed import T0, add_person, add_rota
 
@@ -216,3 +216,38 @@ def test_served_counts_counts_shifts_started_in_the_range_when_across_rotas(
         counts = uow.shifts.served_counts(workspace.id, T0, T0 + 3 * WEEK)
 
     assert counts == {ann.id: 2, bob.id: 1}
+
+
+def test_reassign_gives_the_whole_shift_to_another_person_when_none_of_it_was_served(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, workspace: Workspace
+) -> None:
+    with uow_factory() as uow:
+        rota, ann, bob = _setup(uow, workspace)
+        shift = uow.shifts.add(_week(rota, ann))
+        assert shift.id is not None
+        uow.shifts.reassign(shift.id, bob.id, ShiftOrigin.SKIP)
+        uow.commit()
+    with uow_factory() as uow:
+        stored = uow.shifts.covering(rota.id, T0)
+    assert stored is not None
+    assert (stored.person_id, stored.origin, stored.start, stored.end) == (
+        bob.id,
+        ShiftOrigin.SKIP,
+        T0,
+        T0 + WEEK,
+    )
+
+
+def test_unit_of_work_reports_a_conflict_when_a_duplicate_escapes_it(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, workspace: Workspace
+) -> None:
+    with uow_factory() as uow:
+        rota, ann, bob = _setup(uow, workspace)
+        uow.shifts.add(_week(rota, ann))
+        uow.commit()
+    with pytest.raises(ConflictError), uow_factory() as uow:
+        uow.shifts.add(_week(rota, bob))
+        uow.commit()
+    with uow_factory() as uow:
+        kept = uow.shifts.covering(rota.id, T0)
+    assert kept is not None and kept.person_id == ann.id

@@ -215,3 +215,13 @@ def test_handoff_time_is_kept_in_local_time_when_set_to_afternoon() -> None:
     rota = weekly(handoff_time=time(14, 30), timezone="Europe/London", handoff_weekday=4)
     window = window_at(rota, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
     assert window.start == datetime(2026, 6, 26, 13, 30, tzinfo=UTC)  # Fri 14:30 BST
+
+
+def test_short_gap_is_folded_into_the_next_shift_when_the_pattern_changed_late_in_a_window() -> (
+    None
+):
+    queue = Queue.build(members(2), {}, {})
+    # History ends Saturday; the weekly handoff is Monday: two days of seven left.
+    saturday = MONDAY + timedelta(days=5)
+    planned = catch_up(weekly(), queue, saturday, saturday)
+    assert [(p.start, p.end) for p in planned] == [(saturday, MONDAY + timedelta(days=14))]
