@@ -297,17 +297,13 @@ _EVERYONE_USAGE: tuple[tuple[str, str], ...] = (
     ("leave", "`/duty leave [rota]` — stop taking turns"),
     ("who", "`/duty who [rota]` — who is on duty now, and the next three shifts"),
     ("schedule", "`/duty schedule [N]` — the next N shifts (default 6, at most 52)"),
-    (
-        "posted",
-        "`/duty posted <channel> [url] [note…]` — record a post; on its own it opens a form",
-    ),
+    ("posted", "`/duty posted <channel> [url] [note…]` — record a post"),
     ("away", "`/duty away <from> [to]` — dates like 2026-12-21, today, tomorrow, friday"),
     ("away list", "`/duty away list` — your time off, numbered"),
     ("away cancel", "`/duty away cancel <n>` — cancel time off number n from `away list`"),
     ("swap", "`/duty swap @person` — ask someone to swap your next shift for theirs"),
     ("skip", "`/duty skip` — pass the rest of your shift to the next person"),
     ("channels", "`/duty channels` — every outreach channel: last post, days quiet, stewards"),
-    ("stats", "`/duty stats [days]` — posts per channel and per person (default 30 days)"),
     (
         "calendar",
         "`/duty calendar [reset]` — a private calendar link for your shifts; "
@@ -348,6 +344,10 @@ _COORDINATOR_USAGE: tuple[tuple[str, str], ...] = (
     ("digest preview", "`/duty digest preview` — see this week's digest, just for you"),
     ("digest send", "`/duty digest send` — send this week's digest now"),
     ("digest to", "`/duty digest to #channel|@person` — where the weekly digest goes"),
+)
+
+_DIRECTOR_USAGE: tuple[tuple[str, str], ...] = (
+    ("stats", "`/duty stats [days]` — posts per channel and per person (default 30 days)"),
     ("export", "`/duty export` — a CSV of all posts, shifts and reminders"),
 )
 
@@ -355,7 +355,7 @@ _GROUP_WORDS = ("channel", "steward", "closure", "digest", "rota")
 
 
 def _usage_table() -> dict[str, str]:
-    table = dict(_EVERYONE_USAGE + _COORDINATOR_USAGE)
+    table = dict(_EVERYONE_USAGE + _COORDINATOR_USAGE + _DIRECTOR_USAGE)
     for group in _GROUP_WORDS:
         table[group] = "\n".join(line for key, line in table.items() if key.startswith(f"{group} "))
     return table
@@ -365,19 +365,26 @@ USAGE: dict[str, str] = _usage_table()
 """The usage line of each command word ("join", "away", "channel add", …)."""
 
 
-def help_text(coordinator: bool) -> str:
-    """What Baton can do, grouped by role; the full coordinator list only for coordinators."""
-    lines = ["Here's what you can ask me.", "*Everyone*"]
-    lines += [f"• {line}" for _, line in _EVERYONE_USAGE]
+def help_text(
+    coordinator: bool, *, director: bool = False, hidden: frozenset[str] = frozenset()
+) -> str:
+    """What Baton can do, grouped by role: each person sees the commands they may use.
+
+    `hidden` names command words (keys of USAGE) this installation does not offer.
+    """
+
+    def shown(rows: tuple[tuple[str, str], ...]) -> list[str]:
+        return [f"• {line}" for key, line in rows if key not in hidden]
+
+    lines = ["Here's what you can ask me.", "*Everyone*", *shown(_EVERYONE_USAGE)]
     if coordinator:
-        lines.append("*Coordinators*")
-        lines += [f"• {line}" for _, line in _COORDINATOR_USAGE]
+        lines += ["*Coordinators*", *shown(_COORDINATOR_USAGE)]
     else:
-        lines.append(
-            "*Coordinators* set up the outreach channels, rotas, closures, roles and the "
-            "weekly digest."
-        )
-    lines.append("*Directors* get the weekly digest and can also use `/duty export`.")
+        lines.append("*Coordinators* set up the outreach channels, rotas, closures and roles.")
+    if coordinator or director:
+        lines += ["*Coordinators and directors*", *shown(_DIRECTOR_USAGE)]
+    else:
+        lines.append("*Directors* get the weekly figures: `/duty stats`.")
     return "\n".join(lines)
 
 

@@ -138,7 +138,7 @@ async def test_channel_leaves_channels_but_keeps_its_posts_when_removed(
 
     reply = await slack.duty("U0BEN", "channels")
     assert "*Blog*" in reply and "Twitter" not in reply
-    reply = await slack.duty("U0BEN", "stats")
+    reply = await slack.duty("U0ADA", "stats")
     assert "*Twitter*: 1" in reply and "<@U0BEN>: 1" in reply
     reply = await slack.duty("U0BEN", "posted twitter https://x.com/library/status/2")
     assert "I don't know an outreach channel called “twitter”" in reply
@@ -676,3 +676,16 @@ async def test_friendly_sentence_when_a_command_is_not_in_this_version(
     reply = await slack.duty(user, text)  # asserts HTTP 200 and one private reply
     assert expected in reply
     assert "Traceback" not in reply and "went wrong" not in reply
+
+
+async def test_stats_are_for_directors_and_coordinators_when_a_member_asks(
+    slack: SlackWorld,
+) -> None:
+    staff(slack)
+    await slack.duty("U0ADA", "channel add Twitter")
+    await slack.duty("U0BEN", "posted Twitter")
+    reply = await slack.duty("U0CAT", "stats")
+    assert "Only coordinators and directors can do that" in reply
+    await slack.duty("U0ADA", "role <@U0CAT> director")
+    reply = await slack.duty("U0CAT", "stats")
+    assert "*Twitter*: 1" in reply

@@ -717,7 +717,7 @@ def test_help_is_grouped_by_role_when_shown(coordinator: bool) -> None:
     text = help_text(coordinator)
     assert "*Everyone*" in text
     assert "*Coordinators*" in text
-    assert "*Directors*" in text
+    assert ("*Coordinators and directors*" if coordinator else "*Directors*") in text
     assert "`/duty join [rota]`" in text
     assert "```" not in text
     assert all(line.count("`") % 2 == 0 for line in text.splitlines())
@@ -732,4 +732,16 @@ def test_help_leaves_out_coordinator_commands_when_asked_by_member() -> None:
     text = help_text(coordinator=False)
     assert "`/duty channel add" not in text
     assert "`/duty closure list`" in text
-    assert "`/duty export`" in text
+    assert "`/duty export`" not in text
+
+
+def test_help_shows_director_commands_when_asked_by_a_director() -> None:
+    text = help_text(coordinator=False, director=True)
+    assert "`/duty stats [days]`" in text
+    assert "`/duty channel add" not in text
+
+
+def test_help_leaves_out_hidden_commands_when_the_installation_does_not_offer_them() -> None:
+    text = help_text(coordinator=True, hidden=frozenset({"swap", "export"}))
+    assert "`/duty swap" not in text and "`/duty export" not in text
+    assert "`/duty skip`" in text
