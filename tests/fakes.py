@@ -53,7 +53,8 @@ class FakeSlack:
     """Slack's Web API and response URLs on loopback, recording every call.
 
     Accepts JSON and form bodies, as slack_sdk sends both. `fail_next` makes the next
-    calls of a method answer with an HTTP status (429 with Retry-After, 500, …).
+    calls of a method fail with an HTTP status: 429 (with Retry-After) and 5xx, which
+    clients retry, or 200 with `ok: false`, which they don't.
     """
 
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -114,9 +115,8 @@ class FakeSlack:
         if failures:
             status = failures.pop(0)
             headers = {"Retry-After": "1"} if status == 429 else {}
-            return web.json_response(
-                {"ok": False, "error": "ratelimited"}, status=status, headers=headers
-            )
+            error = {429: "ratelimited", 200: "fatal_error"}.get(status, "internal_error")
+            return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
         params = await self._body(request)
         await self._record(Call(method, params))
         return web.json_response(self._answer(method, params))

@@ -92,21 +92,50 @@ def windows_from(rota: Rota, moment: datetime) -> Iterator[ShiftWindow]:
         window = window_at(rota, window.end)
 
 
+def working_spans(rota: Rota, start: datetime, end: datetime) -> list[ShiftWindow]:
+    """The rota's working hours within [start, end); the whole span if it has none."""
+    zone = ZoneInfo(rota.timezone)
+    day = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    spans: list[ShiftWindow] = []
+    while day <= last:
+        if day.weekday() in rota.working_days:
+            opens = datetime.combine(day, rota.work_start, tzinfo=zone).astimezone(UTC)
+            closes = datetime.combine(day, rota.work_end, tzinfo=zone).astimezone(UTC)
+            opens, closes = max(opens, start), min(closes, end)
+            if opens < closes:
+                spans.append(ShiftWindow(opens, closes))
+        day += timedelta(days=1)
+    return spans or [ShiftWindow(start, end)]
+
+
 def away_for_more_than_half(
     rota: Rota, away: Iterable[AwayPeriod], start: datetime, end: datetime
 ) -> bool:
-    """Whether the away periods cover more than half of [start, end)."""
+    """Whether the away periods cover more than half of the working time in [start, end).
+
+    Working time is the rota's working days and hours; a shift with none is measured by
+    the clock.
+    """
     zone = ZoneInfo(rota.timezone)
+    periods = [
+        (
+            datetime.combine(p.first_day, time(0), tzinfo=zone).astimezone(UTC),
+            datetime.combine(p.last_day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC),
+        )
+        for p in away
+    ]
+    if not periods:
+        return False
+    spans = working_spans(rota, start, end)
+    total = sum((s.end - s.start for s in spans), timedelta())
     covered = timedelta()
-    for period in away:
-        away_start = datetime.combine(period.first_day, time(0), tzinfo=zone).astimezone(UTC)
-        away_end = datetime.combine(
-            period.last_day + timedelta(days=1), time(0), tzinfo=zone
-        ).astimezone(UTC)
-        overlap = min(end, away_end) - max(start, away_start)
-        if overlap > timedelta():
-            covered += overlap
-    return covered * 2 > end - start
+    for span in spans:
+        for away_start, away_end in periods:
+            overlap = min(span.end, away_end) - max(span.start, away_start)
+            if overlap > timedelta():
+                covered += overlap
+    return covered * 2 > total
 
 
 @dataclass(slots=True)

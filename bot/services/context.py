@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -130,7 +129,8 @@ def remember(
 ) -> Person | None:
     """A person as Baton knows them, looked up on the platform when new or stale.
 
-    Returns None when the platform says there is no such user. When the platform can't
+    Returns None when the platform says there is no such user, or that it is a bot. When
+    the platform can't
     be reached, a known person is returned as remembered, and a new one is remembered
     under `fallback_name` if there is one.
     """
@@ -153,10 +153,8 @@ def remember(
                 )
             ) from error
         entry = DirectoryEntry(external_id, fallback_name, None, None, False, False)
-    if entry is None:
+        # Remembered as stale, so the platform is asked again next time.
+        return uow.people.save_from_directory(workspace.id, entry, now - DIRECTORY_REFRESH)
+    if entry is None or entry.is_bot:
         return None
     return uow.people.save_from_directory(workspace.id, entry, now)
-
-
-def names_of(people: Sequence[Person]) -> str:
-    return ", ".join(p.display_name for p in people)

@@ -43,8 +43,12 @@ def current_shift(uow: UnitOfWork, rota: Rota, now: datetime) -> Shift:
 
 
 def build_queue(uow: UnitOfWork, rota: Rota, now: datetime) -> Queue:
-    """The rota's members, each with the moment they have waited since, and their time away."""
-    members = uow.memberships.members(rota.id)
+    """The rota's members, each with the moment they have waited since, and their time away.
+
+    People who have left the workspace are not in it, whatever their membership says.
+    """
+    departed = {p.id for p in uow.people.everyone(rota.workspace_id) if p.deleted}
+    members = [m for m in uow.memberships.members(rota.id) if m.person_id not in departed]
     away: dict[int, list[AwayPeriod]] = defaultdict(list)
     since = (now - AWAY_LOOKBACK).date()
     for period in uow.away.list_for_people([m.person_id for m in members], since):
@@ -140,11 +144,32 @@ def _give_rest(
     ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, person_id, origin))
 
 
-def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Person | None:
-    """Pass the rest of `shift` to the next eligible member other than `leaving`."""
+def _passed_on_by(ctx: Context, rota: Rota, shift: Shift) -> set[int]:
+    """Everyone who held part of this shift and passed it on, the holder included."""
+    people = {shift.person_id} if shift.person_id is not None else set()
+    piece: Shift | None = shift
+    while piece is not None:
+        earlier = ctx.uow.shifts.covering(rota.id, piece.start - timedelta(microseconds=1))
+        if earlier is None or not earlier.handed_over or earlier.end != piece.start:
+            break
+        if earlier.person_id is not None:
+            people.add(earlier.person_id)
+        piece = earlier
+    return people
+
+
+def _next_taker(ctx: Context, rota: Rota, shift: Shift) -> int | None:
+    """Who takes the rest of `shift` when its holder passes it on: the eligible member who
+    has waited longest, other than anyone who already passed this shift on."""
     queue = build_queue(ctx.uow, rota, ctx.now)
-    queue.members = [m for m in queue.members if m.person_id != leaving.id]
-    next_id = queue.next_for(rota, ctx.now, shift.end)
+    passed = _passed_on_by(ctx, rota, shift)
+    queue.members = [m for m in queue.members if m.person_id not in passed]
+    return queue.next_for(rota, ctx.now, shift.end)
+
+
+def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Person | None:
+    """Pass the rest of `shift` to the next eligible member; None when nobody can take it."""
+    next_id = _next_taker(ctx, rota, shift)
     origin = ShiftOrigin.SKIP if next_id is not None else ShiftOrigin.ROTATION
     _give_rest(ctx, rota, shift, next_id, origin)
     if next_id is None:
@@ -260,9 +285,7 @@ def skip(ctx: Context, command: c.Skip) -> Message:
         shift = current_shift(ctx.uow, rota, ctx.now)
         if shift.person_id != ctx.person.id:
             continue
-        queue = build_queue(ctx.uow, rota, ctx.now)
-        queue.members = [m for m in queue.members if m.person_id != ctx.person.id]
-        if queue.next_for(rota, ctx.now, shift.end) is None:
+        if _next_taker(ctx, rota, shift) is None:
             return Message.say(
                 "Nobody else on the ",
                 Bold(rota.name),

@@ -262,13 +262,19 @@ def channel_remove(ctx: Context, command: c.ChannelRemove) -> Message:
     )
 
 
-def resolve_person(ctx: Context, mention: c.PersonMention) -> Person:
-    """The person a mention names, looked up on the platform if need be."""
+def resolve_person(
+    ctx: Context, mention: c.PersonMention, *, allow_departed: bool = False
+) -> Person:
+    """The person a mention names, looked up on the platform if need be.
+
+    People who have left the workspace are refused unless `allow_departed` (for tidying up
+    after them).
+    """
     if mention.user_id is not None:
         person = remember(
             ctx.uow, ctx.directory, ctx.workspace, mention.user_id, ctx.now, mention.name or ""
         )
-        if person is None or person.deleted:
+        if person is None or (person.deleted and not allow_departed):
             raise RefusalError(
                 Message.say(
                     f"I can't find that person (`{mention.name or mention.user_id}`) in this "
@@ -307,7 +313,7 @@ def steward_add(ctx: Context, command: c.StewardAdd) -> Message:
 
 def steward_remove(ctx: Context, command: c.StewardRemove) -> Message:
     channel = find_channel(ctx, command.channel)
-    person = resolve_person(ctx, command.person)
+    person = resolve_person(ctx, command.person, allow_departed=True)
     if not ctx.uow.channels.remove_steward(channel.id, person.id):
         return Message.say(who(person), " is not a steward of ", Bold(channel.name), ".")
     left = len(channel.steward_ids) - 1

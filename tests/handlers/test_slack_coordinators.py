@@ -13,49 +13,7 @@ from datetime import timedelta
 import pytest
 
 from tests.handlers.conftest import START, SlackWorld
-
-# ---------------------------------------------------------------------------------------
-# Helpers
-
-
-def now_line(reply: str) -> str:
-    """The `Now …` line of a `who` or `schedule` reply."""
-    return next(line for line in reply.split("\n") if line.startswith("*Now*"))
-
-
-def next_lines(reply: str) -> list[str]:
-    """The upcoming shifts of a `who` or `schedule` reply, one line each."""
-    return [line.removeprefix("• ") for line in reply.split("\n") if line.startswith("• ")]
-
-
-def next_holders(reply: str) -> list[str]:
-    """Who holds each upcoming shift of a `who` or `schedule` reply."""
-    return [line.split(": ")[-1] for line in next_lines(reply)]
-
-
-def field(reply: str, label: str) -> str:
-    """The first value shown under `label` in a `channels` reply."""
-    return reply.split(f"*{label}*\n")[1].split("\n")[0]
-
-
-def staff(slack: SlackWorld) -> None:
-    """Ada the workspace admin, and Ben, Cat and Dan on the staff."""
-    slack.add_user("U0ADA", "ada", admin=True)
-    slack.add_user("U0BEN", "ben")
-    slack.add_user("U0CAT", "cat")
-    slack.add_user("U0DAN", "dan")
-
-
-async def rota_of_three(slack: SlackWorld) -> None:
-    """Ben on duty now; Cat from Mon 7 Dec, Dan from Mon 14 Dec."""
-    staff(slack)
-    await slack.duty("U0ADA", "channel add Twitter kind=twitter")
-    for user in ("U0BEN", "U0CAT", "U0DAN"):
-        await slack.duty(user, "join")
-    who = await slack.duty("U0ADA", "who")
-    assert "<@U0BEN>" in now_line(who)
-    assert next_holders(who) == ["<@U0CAT>", "<@U0DAN>", "<@U0BEN>"]
-
+from tests.handlers.staff import field, next_holders, next_lines, now_line, rota_of_three, staff
 
 # ---------------------------------------------------------------------------------------
 # Outreach channels
@@ -467,7 +425,7 @@ async def test_promoted_person_runs_coordinator_commands_when_made_coordinator(
     assert "<@U0ADA>" in reply and "<@U0BEN>" in reply
 
 
-async def test_director_may_export_but_not_configure_when_made_director(
+async def test_director_may_see_stats_but_not_configure_when_made_director(
     slack: SlackWorld,
 ) -> None:
     staff(slack)
@@ -475,16 +433,18 @@ async def test_director_may_export_but_not_configure_when_made_director(
     reply = await slack.duty("U0ADA", "role <@U0CAT|cat> director")
     assert "<@U0CAT> is now a director: they get the weekly digest, `stats` and `export`." in reply
 
-    reply = await slack.duty("U0CAT", "export")
-    assert "Export isn't available in this version of Baton yet." in reply
+    reply = await slack.duty("U0CAT", "stats")
+    assert "Posts in the last 30 days" in reply
     reply = await slack.duty("U0CAT", "channel add Blog")
     assert "Only coordinators can do that" in reply
-    reply = await slack.duty("U0BEN", "export")
+    reply = await slack.duty("U0BEN", "stats")
     assert "Only coordinators and directors can do that, and nothing was changed." in reply
+    reply = await slack.duty("U0BEN", "export")
+    assert "Export isn't available in this version of Baton yet." in reply
 
     reply = await slack.duty("U0ADA", "role @cat member")
     assert "<@U0CAT> is now a member." in reply
-    reply = await slack.duty("U0CAT", "export")
+    reply = await slack.duty("U0CAT", "stats")
     assert "Only coordinators and directors can do that" in reply
 
 

@@ -99,13 +99,32 @@ def test_away_member_is_passed_over_and_keeps_their_place_when_away_most_of_a_sh
     assert [p.person_id for p in plan] == [2, 1, 3, 2]
 
 
-def test_member_is_still_eligible_when_away_for_less_than_half_a_shift() -> None:
-    away = [AwayPeriod(1, 1, date(2026, 11, 23), date(2026, 11, 25))]  # 3 of 7 days
+def test_member_is_still_eligible_when_away_for_less_than_half_the_working_time() -> None:
+    away = [AwayPeriod(1, 1, date(2026, 11, 23), date(2026, 11, 24))]  # Mon–Tue: 2 of 5 days
     assert not away_for_more_than_half(weekly(), away, MONDAY, MONDAY + timedelta(days=7))
 
 
+def test_member_is_passed_over_when_away_for_most_working_days_though_not_most_hours() -> None:
+    away = [AwayPeriod(1, 1, date(2026, 11, 25), date(2026, 11, 27))]  # Wed–Fri: 3 of 5 days
+    assert away_for_more_than_half(weekly(), away, MONDAY, MONDAY + timedelta(days=7))
+
+
+def test_friday_away_counts_as_the_whole_shift_when_daily_shifts_run_over_the_weekend() -> None:
+    rota = weekly(shift_days=1)
+    friday = window_at(rota, datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    away = [AwayPeriod(1, 1, date(2026, 11, 27), date(2026, 11, 27))]
+    assert away_for_more_than_half(rota, away, friday.start, friday.end)
+
+
+def test_clock_time_is_measured_when_a_shift_has_no_working_hours() -> None:
+    rota = weekly(working_days=frozenset({0}), shift_days=1)  # only Mondays are worked
+    saturday = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+    away = [AwayPeriod(1, 1, date(2026, 11, 28), date(2026, 11, 28))]
+    assert away_for_more_than_half(rota, away, saturday, saturday + timedelta(hours=30))
+
+
 def test_shift_is_unassigned_when_nobody_is_eligible() -> None:
-    away = {1: [AwayPeriod(1, 1, date(2026, 11, 20), date(2026, 12, 9))]}
+    away = {1: [AwayPeriod(1, 1, date(2026, 11, 20), date(2026, 12, 8))]}
     plan = project(weekly(), Queue.build(members(1), {}, away), MONDAY, 3)
     assert [p.person_id for p in plan] == [None, None, 1]
 
