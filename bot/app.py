@@ -61,10 +61,11 @@ def build_web_app(settings: Settings, clock: Clock | None = None) -> tuple[web.A
         baton,
         bot_token=settings.slack_bot_token.get_secret_value(),
         signing_secret=(
-            None
-            if settings.slack_socket_mode or settings.slack_signing_secret is None
-            else settings.slack_signing_secret.get_secret_value()
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret is not None
+            else None
         ),
+        socket_mode=settings.slack_socket_mode,
         api_url=settings.slack_api_url,
     )
     web_app[BOLT_APP] = bolt_app

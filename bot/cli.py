@@ -62,9 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Slack's libraries log whole payloads at DEBUG, tokens included: never below INFO.
+    for name in ("slack_sdk", "slack_bolt", "baton.slack"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     if args.command == "migrate":
         return migrate(settings)
     return serve(settings)

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDER_MARKERS = ("your-", "changeme", "change-me", "xxxx", "...")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class Settings(BaseSettings):
@@ -48,6 +49,14 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(_LOG_LEVELS)}")
+        return level
+
     @field_validator("slack_api_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -76,10 +85,3 @@ class Settings(BaseSettings):
                 "(or set SLACK_APP_TOKEN, xapp-…, to use Socket Mode instead)"
             )
         return missing
-
-    def slack_configured(self) -> bool:
-        """Whether any Slack credential is set at all."""
-        return any(
-            s is not None
-            for s in (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token)
-        )

@@ -5,8 +5,8 @@ friendly sentence plus the usage line of the command involved. Slack's escaped f
 (`<@U123|jane>`, `<#C123|outreach>`, `<https://…|…>`, `&amp;`) are understood, so handlers
 pass the text on exactly as the platform sent it.
 
-Who may run what is decided by the services; `COORDINATOR_COMMANDS` and
-`DIRECTOR_COMMANDS` say which commands are not for everyone.
+Who may run what (§2): `COORDINATOR_COMMANDS` are for coordinators,
+`DIRECTOR_COMMANDS` for directors and coordinators, the rest for everyone.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class Channels:
 
 @dataclass(frozen=True, slots=True)
 class Export:
-    """A CSV of everything; for coordinators and directors (see `DIRECTOR_COMMANDS`)."""
+    """A CSV of everything; for directors and coordinators (see `DIRECTOR_COMMANDS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,12 +281,11 @@ COORDINATOR_COMMANDS: tuple[type, ...] = (
     DigestPreview,
     DigestSend,
     DigestTo,
-    Export,
 )
 """Commands only coordinators may run; `ClosureList` is for everyone (§2)."""
 
-DIRECTOR_COMMANDS: tuple[type, ...] = (Export,)
-"""Commands in `COORDINATOR_COMMANDS` that directors may run too."""
+DIRECTOR_COMMANDS: tuple[type, ...] = (Stats, Export)
+"""Commands for directors, and for coordinators too (§2)."""
 
 # ---------------------------------------------------------------------------------------
 # Usage and help
@@ -466,6 +465,7 @@ _REASON_LIMIT = 200
 _MATCH_LIMIT = 200
 _URL_LIMIT = 2000
 _MAX_SPAN_DAYS = 366
+_MAX_AHEAD_DAYS = 2 * 365
 _BIG = 999_999
 
 
@@ -677,6 +677,14 @@ def _say_date(day: date) -> str:
     return f"{_DAY_NAMES[day.weekday()]} {day.isoformat()}"
 
 
+def _clamped(day: date, days: int) -> date:
+    """`day` moved by `days`, stopping at the ends of the calendar."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def _dates(args: _Args, *, strict: bool) -> tuple[date, date, int]:
     """A first day and an optional last day (`friday`, `mon tue`, `mon to fri`).
 
@@ -707,6 +715,16 @@ def _dates(args: _Args, *, strict: bool) -> tuple[date, date, int]:
         raise _ParseError(
             f"That's {(last - first).days + 1} days; please add at most "
             f"{_MAX_SPAN_DAYS} days at a time."
+        )
+    horizon = _clamped(args.today, _MAX_AHEAD_DAYS)
+    if last > horizon:
+        raise _ParseError(
+            f"{_say_date(last)} is too far ahead; plan up to two years out, until "
+            f"{_say_date(horizon)}."
+        )
+    if first < _clamped(args.today, -_MAX_AHEAD_DAYS):
+        raise _ParseError(
+            f"{_say_date(first)} is too long ago; use a date within the last two years."
         )
     return first, last, used
 

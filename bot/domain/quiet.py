@@ -22,11 +22,6 @@ def is_quiet(channel: OutreachChannel, last_post_at: datetime | None, now: datet
     return quiet_for(channel, last_post_at, now) > channel.quiet_after
 
 
-def quiet_spell_start(channel: OutreachChannel, last_post_at: datetime | None) -> datetime:
-    """When the current quiet spell began (or will begin): silence plus the threshold."""
-    return silent_since(channel, last_post_at) + channel.quiet_after
-
-
 def whole_days(span: timedelta) -> int:
     """A span in whole days, rounded down (what "days quiet" shows)."""
     return span.days

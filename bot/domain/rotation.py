@@ -8,7 +8,7 @@ shift is not eligible for it and keeps their place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -82,14 +82,6 @@ def window_at(rota: Rota, moment: datetime) -> ShiftWindow:
         day = _previous_handoff_day(rota, day - timedelta(days=1))
     start = _at(rota, day)
     return ShiftWindow(start, _at(rota, _next_handoff_day(rota, day)))
-
-
-def windows_from(rota: Rota, moment: datetime) -> Iterator[ShiftWindow]:
-    """Successive shift windows, starting with the one that contains `moment`."""
-    window = window_at(rota, moment)
-    while True:
-        yield window
-        window = window_at(rota, window.end)
 
 
 def working_spans(rota: Rota, start: datetime, end: datetime) -> list[ShiftWindow]:
@@ -197,22 +189,14 @@ def project(
     queue: Queue,
     after: datetime,
     count: int,
-    pinned: Mapping[datetime, int] | None = None,
 ) -> list[PlannedShift]:
-    """The next `count` shifts starting at or after `after`, by the rule.
-
-    `pinned` fixes the holder of particular future shifts (swaps and overrides),
-    keyed by shift start; everyone else is projected around them.
-    """
-    pinned = pinned or {}
+    """The next `count` shifts starting at or after `after`, by the rule."""
     planned: list[PlannedShift] = []
     window = window_at(rota, after)
     if window.start < after:
         window = window_at(rota, window.end)
     while len(planned) < count:
-        holder = pinned.get(window.start)
-        if holder is None:
-            holder = queue.next_for(rota, window.start, window.end)
+        holder = queue.next_for(rota, window.start, window.end)
         queue.served(holder, window.end)
         planned.append(PlannedShift(window.start, window.end, holder))
         window = window_at(rota, window.end)

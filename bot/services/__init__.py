@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from bot.domain import commands as c
@@ -28,44 +28,41 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Context, Any], Message]
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    handler: Handler
-    who_may: str = "everyone"  # "everyone", "coordinators", "coordinators and directors"
-
-
-def _not_yet(feature: str, instead: str) -> Route:
+def _not_yet(feature: str, instead: str) -> Handler:
     def reply(ctx: Context, command: object) -> Message:
         del ctx, command
         return Message.say(f"{feature} isn't available in this version of Baton yet. {instead}")
 
-    return Route(reply)
+    return reply
 
 
-ROUTES: dict[type, Route] = {
-    c.Join: Route(duty.join),
-    c.Leave: Route(duty.leave),
-    c.Who: Route(duty.who_is_on),
-    c.Schedule: Route(duty.schedule),
-    c.Skip: Route(duty.skip),
-    c.AwayAdd: Route(duty.away_add),
-    c.AwayList: Route(duty.away_list),
-    c.AwayCancel: Route(duty.away_cancel),
-    c.Posted: Route(outreach.posted),
-    c.Channels: Route(outreach.channels),
-    c.Stats: Route(outreach.stats, "coordinators and directors"),
-    c.ClosureList: Route(admin.closure_list),
-    c.ChannelAdd: Route(outreach.channel_add, "coordinators"),
-    c.ChannelSet: Route(outreach.channel_set, "coordinators"),
-    c.ChannelRemove: Route(outreach.channel_remove, "coordinators"),
-    c.StewardAdd: Route(outreach.steward_add, "coordinators"),
-    c.StewardRemove: Route(outreach.steward_remove, "coordinators"),
-    c.Access: Route(outreach.access, "coordinators"),
-    c.RotaSet: Route(admin.rota_set, "coordinators"),
-    c.ClosureAdd: Route(admin.closure_add, "coordinators"),
-    c.ClosureHolidays: Route(admin.closure_holidays, "coordinators"),
-    c.ClosureRemove: Route(admin.closure_remove, "coordinators"),
-    c.RoleSet: Route(admin.role_set, "coordinators"),
+ROUTES: dict[type, Handler] = {
+    c.Join: duty.join,
+    c.Leave: duty.leave,
+    c.Who: duty.who_is_on,
+    c.Schedule: duty.schedule,
+    c.Skip: duty.skip,
+    c.AwayAdd: duty.away_add,
+    c.AwayList: duty.away_list,
+    c.AwayCancel: duty.away_cancel,
+    c.Posted: outreach.posted,
+    c.Channels: outreach.channels,
+    c.Stats: outreach.stats,
+    c.ClosureList: admin.closure_list,
+    c.ChannelAdd: outreach.channel_add,
+    c.ChannelSet: outreach.channel_set,
+    c.ChannelRemove: outreach.channel_remove,
+    c.StewardAdd: outreach.steward_add,
+    c.StewardRemove: outreach.steward_remove,
+    c.Access: outreach.access,
+    c.RotaSet: admin.rota_set,
+    c.ClosureAdd: admin.closure_add,
+    c.ClosureHolidays: admin.closure_holidays,
+    c.ClosureRemove: admin.closure_remove,
+    c.RoleSet: admin.role_set,
+}
+
+NOT_YET: dict[type, Handler] = {
     c.Swap: _not_yet("Swapping shifts", "Until then, `/duty skip` passes your current shift on."),
     c.PostedForm: _not_yet("The post form", "Use `/duty posted <channel> [url] [note]` instead."),
     c.Calendar: _not_yet("The calendar link", "`/duty schedule` lists the coming shifts."),
@@ -74,11 +71,22 @@ ROUTES: dict[type, Route] = {
     c.DigestTo: _not_yet("The weekly digest", "`/duty stats` shows the figures."),
     c.Export: _not_yet("Export", "`/duty stats` shows the figures."),
 }
+"""Commands the parser knows that this version answers with a sentence saying so."""
 
 NOT_OFFERED = frozenset(
     {"swap", "calendar", "digest preview", "digest send", "digest to", "export"}
-)  # keep in step with the routes made by _not_yet
-"""Commands the parser knows that this version does not offer yet: left out of help."""
+)
+"""Their words in help, which leaves them out."""
+
+
+def who_may(command_type: type) -> str:
+    """Who may run a command (§2): everyone, coordinators, or coordinators and directors."""
+    if command_type in c.COORDINATOR_COMMANDS:
+        return "coordinators"
+    if command_type in c.DIRECTOR_COMMANDS:
+        return "coordinators and directors"
+    return "everyone"
+
 
 SORRY = Message.say(
     "Sorry, something went wrong on my side and nothing was changed. Please try again; "
@@ -144,26 +152,27 @@ class Baton:
                         )
                     )
                 ]
-            route = ROUTES[type(command)]
-            allowed, preface = self._permission(ctx, route)
+            if type(command) in NOT_YET:
+                return [NOT_YET[type(command)](ctx, command)]
+            allowed, preface = self._permission(ctx, who_may(type(command)))
             if not allowed:
                 return [preface] if preface is not None else []
             try:
-                reply = route.handler(ctx, command)
+                reply = ROUTES[type(command)](ctx, command)
             except RefusalError as refusal:
                 return [refusal.message]
             uow.commit()
         self._deliver(ctx)
         return [m for m in (preface, reply, *ctx.notes) if m is not None]
 
-    def _permission(self, ctx: Context, route: Route) -> tuple[bool, Message | None]:
+    def _permission(self, ctx: Context, allowed_to: str) -> tuple[bool, Message | None]:
         """Whether the person may run the command, and anything to tell them first."""
-        if route.who_may == "everyone" or ctx.is_coordinator:
+        if allowed_to == "everyone" or ctx.is_coordinator:
             return True, None
-        if route.who_may == "coordinators and directors" and ctx.is_director:
+        if allowed_to == "coordinators and directors" and ctx.is_director:
             return True, None
         known = coordinators(ctx.uow, ctx.workspace, self._coordinators)
-        if not known and not self._coordinators and route.who_may == "coordinators":
+        if not known and not self._coordinators and allowed_to == "coordinators":
             ctx.uow.people.set_role(ctx.person.id, Role.COORDINATOR)
             ctx.person = replace(ctx.person, role=Role.COORDINATOR)
             return True, Message.say(
@@ -176,7 +185,7 @@ class Baton:
             Mention(external_id, external_id)
             for external_id in sorted(self._coordinators - known_ids)
         ]
-        what = "coordinators" if route.who_may == "coordinators" else "coordinators and directors"
+        what = allowed_to
         refusal = Message(
             summary=f"Only {what} can do that",
             blocks=(

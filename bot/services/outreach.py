@@ -11,7 +11,7 @@ from bot.domain.model import DEFAULT_QUIET, ChannelKind, OutreachChannel, Person
 from bot.domain.quiet import is_quiet, quiet_for, whole_days
 from bot.messages import Bold, Bullets, Code, Fields, Heading, Message, Paragraph, Span, Text, text
 from bot.services.context import Context, RefusalError, remember
-from bot.services.wording import days_ago, joined, plural, who
+from bot.services.wording import calendar_days, days_ago, joined, plural, who
 
 MAX_CHANNELS = 100
 
@@ -93,6 +93,7 @@ def channels(ctx: Context, command: c.Channels) -> Message:
         )
     last_posts = ctx.uow.posts.last_post_times(ctx.workspace.id)
     people = {p.id: p for p in ctx.uow.people.everyone(ctx.workspace.id)}
+    zone = ctx.default_rota().timezone
     blocks: list[Heading | Paragraph | Fields] = [Heading("Outreach channels")]
     quiet_count = 0
     for channel in listed:
@@ -105,7 +106,7 @@ def channels(ctx: Context, command: c.Channels) -> Message:
         else:
             status = f"quiet for {plural(days, 'day')}" if quiet else "fine"
         stewards = [people[i] for i in sorted(channel.steward_ids) if i in people]
-        last_text = days_ago(days) if last is not None else "never"
+        last_text = days_ago(calendar_days(last, ctx.now, zone)) if last is not None else "never"
         pairs: list[tuple[str, Text]] = [
             ("Last post", text(last_text)),
             ("Quiet after", text(_quiet_words(channel.quiet_after))),
@@ -236,18 +237,24 @@ def channel_set(ctx: Context, command: c.ChannelSet) -> Message:
             )
         updated = replace(updated, name=command.rename)
         changes.append(f"renamed to {command.rename}")
-    if command.kind is not None:
+    if command.kind is not None and command.kind != channel.kind:
         updated = replace(updated, kind=command.kind)
         changes.append(f"kind {command.kind.value}")
-    if command.quiet is not None:
+        if command.quiet is None and channel.quiet_after == DEFAULT_QUIET[channel.kind]:
+            usual = DEFAULT_QUIET[command.kind]
+            updated = replace(updated, quiet_after=usual)
+            changes.append(f"quiet after {_quiet_words(usual)}, the usual for {command.kind}")
+    if command.quiet is not None and command.quiet != channel.quiet_after:
         updated = replace(updated, quiet_after=command.quiet)
         changes.append(f"quiet after {_quiet_words(command.quiet)}")
-    if command.feed is not None:
+    if command.feed is not None and (command.feed or None) != channel.feed_url:
         updated = replace(updated, feed_url=command.feed or None)
         changes.append(f"feed {command.feed}" if command.feed else "no feed")
-    if command.match is not None:
+    if command.match is not None and (command.match or None) != channel.match_pattern:
         updated = replace(updated, match_pattern=command.match or None)
         changes.append(f"posts match {command.match}" if command.match else "no match pattern")
+    if not changes:
+        return Message.say(Bold(channel.name), " already has those settings; nothing changed.")
     ctx.uow.channels.update(updated)
     return Message.say("Updated ", Bold(updated.name), ": ", "; ".join(changes) + ".")
 

@@ -47,6 +47,12 @@ def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{count} {word}"
 
 
+def calendar_days(earlier: datetime, later: datetime, timezone: str) -> int:
+    """How many calendar days apart two moments are, in `timezone` (yesterday is 1)."""
+    zone = ZoneInfo(timezone)
+    return (later.astimezone(zone).date() - earlier.astimezone(zone).date()).days
+
+
 def days_ago(days: int) -> str:
     if days == 0:
         return "today"

@@ -25,9 +25,16 @@ def build_bolt_app(
     *,
     bot_token: str,
     signing_secret: str | None,
+    socket_mode: bool,
     api_url: str | None = None,
 ) -> AsyncApp:
-    """A Bolt app answering Baton's commands; `signing_secret` None means Socket Mode."""
+    """A Bolt app answering Baton's commands.
+
+    Over HTTP every request must carry Slack's signature, so a signing secret is required;
+    in Socket Mode requests arrive over the app's own authenticated connection.
+    """
+    if not socket_mode and not signing_secret:
+        raise ValueError("SLACK_SIGNING_SECRET is needed to verify Slack's requests in HTTP mode")
     client = AsyncWebClient(token=bot_token, base_url=api_base(api_url))
     client.retry_handlers.extend(
         [AsyncRateLimitErrorRetryHandler(max_retry_count=3), AsyncServerErrorRetryHandler()]
@@ -35,7 +42,7 @@ def build_bolt_app(
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or "",
-        request_verification_enabled=signing_secret is not None,
+        request_verification_enabled=not socket_mode,
         logger=logging.getLogger("baton.slack"),
     )
     commands.register(app, baton)

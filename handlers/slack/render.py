@@ -84,9 +84,9 @@ def blocks(message: Message) -> list[Block]:
                     }
                 )
             case Paragraph(spans):
-                out.append(_section(mrkdwn(spans)))
+                out += _sections(mrkdwn(spans).split("\n"))
             case Bullets(items):
-                out.append(_section("\n".join(f"• {mrkdwn(item)}" for item in items)))
+                out += _sections([f"• {mrkdwn(item)}" for item in items])
             case Fields(pairs):
                 fields = [
                     {
@@ -115,8 +115,25 @@ def blocks(message: Message) -> list[Block]:
             case Divider():
                 out.append({"type": "divider"})
     if len(out) > BLOCK_LIMIT:
-        out = [*out[: BLOCK_LIMIT - 1], _section("_…and more; ask with a smaller range._")]
+        out = [*out[: BLOCK_LIMIT - 1], _section("_…and more than fits in one message._")]
     return out
+
+
+def _sections(lines: list[str]) -> list[Block]:
+    """Lines as few sections as Slack's length limit allows, never splitting a line."""
+    sections: list[Block] = []
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        line = _truncate(line, SECTION_LIMIT)
+        if chunk and size + 1 + len(line) > SECTION_LIMIT:
+            sections.append(_section("\n".join(chunk)))
+            chunk, size = [], 0
+        size += len(line) + (1 if chunk else 0)
+        chunk.append(line)
+    if chunk:
+        sections.append(_section("\n".join(chunk)))
+    return sections
 
 
 def _section(value: str) -> Block:

@@ -649,3 +649,36 @@ async def test_stats_are_for_directors_and_coordinators_when_a_member_asks(
     await slack.duty("U0ADA", "role <@U0CAT> director")
     reply = await slack.duty("U0CAT", "stats")
     assert "*Twitter*: 1" in reply
+
+
+async def test_nothing_changes_when_a_channel_is_set_to_what_it_already_is(
+    slack: SlackWorld,
+) -> None:
+    staff(slack)
+    await slack.duty("U0ADA", "channel add Twitter kind=twitter")
+    reply = await slack.duty("U0ADA", "channel set TWITTER name=Twitter kind=twitter")
+    assert "*Twitter* already has those settings; nothing changed." in reply
+
+
+async def test_quiet_threshold_follows_the_kind_when_it_was_the_usual_one(
+    slack: SlackWorld,
+) -> None:
+    staff(slack)
+    await slack.duty("U0ADA", "channel add News kind=twitter")
+    reply = await slack.duty("U0ADA", "channel set News kind=newsletter")
+    assert "kind newsletter; quiet after 30 days, the usual for newsletter" in reply
+    await slack.duty("U0ADA", "channel add Photos kind=twitter quiet=5d")
+    reply = await slack.duty("U0ADA", "channel set Photos kind=instagram")
+    assert reply.endswith("Updated *Photos*: kind instagram.")
+
+
+async def test_last_post_reads_yesterday_when_it_was_made_the_evening_before(
+    slack: SlackWorld,
+) -> None:
+    staff(slack)
+    await slack.duty("U0ADA", "channel add Twitter")
+    slack.clock.set(START + timedelta(days=6, hours=7))  # Sunday 6 Dec, 17:00 in London
+    await slack.duty("U0BEN", "posted Twitter")
+    slack.clock.advance(timedelta(hours=16))  # Monday 09:00
+    reply = await slack.duty("U0BEN", "channels")
+    assert field(reply, "Last post") == "yesterday"

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.app import Running, start
+from bot.app import Running, build_web_app, start
 from bot.clock import FixedClock
 from bot.settings import Settings
 from storage.migrate import upgrade
@@ -72,3 +72,14 @@ async def test_no_http_endpoint_for_slack_when_in_socket_mode(
         async with http.get(f"{base}/healthz") as response:
             assert response.status == 200
             assert (await response.json())["status"] == "ok"
+
+
+def test_http_mode_refuses_to_start_when_it_has_no_signing_secret(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'baton.db'}",
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+        }
+    )
+    with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
+        build_web_app(settings)

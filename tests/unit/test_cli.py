@@ -70,3 +70,12 @@ def test_help_lists_the_commands_when_asked(tmp_path: Path) -> None:
     result = run_bot(tmp_path, "--help")
     assert result.returncode == 0
     assert "serve" in result.stdout and "migrate" in result.stdout
+
+
+def test_unknown_log_level_is_refused_with_the_setting_named_when_mistyped(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(tmp_path, "migrate", BATON_LOG_LEVEL="verbose")
+    assert result.returncode == 2
+    assert "BATON_LOG_LEVEL" in result.stderr
+    assert "DEBUG, INFO, WARNING, ERROR" in result.stderr

@@ -662,15 +662,13 @@ def test_command_union_lists_every_command_when_inspected() -> None:
 def test_coordinator_commands_exclude_everyones_commands_when_listed() -> None:
     assert ChannelAdd in COORDINATOR_COMMANDS
     assert RoleSet in COORDINATOR_COMMANDS
-    assert Export in COORDINATOR_COMMANDS
     assert ClosureList not in COORDINATOR_COMMANDS
     assert Join not in COORDINATOR_COMMANDS
-    assert Stats not in COORDINATOR_COMMANDS
+    assert not set(COORDINATOR_COMMANDS) & set(DIRECTOR_COMMANDS)
 
 
-def test_directors_may_export_when_listed() -> None:
-    assert Export in DIRECTOR_COMMANDS
-    assert Export in COORDINATOR_COMMANDS
+def test_directors_may_see_stats_and_export_when_listed() -> None:
+    assert set(DIRECTOR_COMMANDS) == {Stats, Export}
 
 
 @pytest.mark.parametrize(
@@ -745,3 +743,23 @@ def test_help_leaves_out_hidden_commands_when_the_installation_does_not_offer_th
     text = help_text(coordinator=True, hidden=frozenset({"swap", "export"}))
     assert "`/duty swap" not in text and "`/duty export" not in text
     assert "`/duty skip`" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("away 9999-12-31", "too far ahead"),
+        ("away 2029-01-01", "too far ahead"),
+        ("closure add 2020-01-01", "too long ago"),
+    ],
+)
+def test_dates_are_refused_when_further_than_two_years_from_today(text: str, expected: str) -> None:
+    result = parse_command(text, date(2026, 11, 30))
+    assert isinstance(result, CommandError)
+    assert expected in result.message
+
+
+def test_date_two_years_ahead_is_accepted_when_planning_far_out() -> None:
+    assert parse_command("away 2028-11-29", date(2026, 11, 30)) == AwayAdd(
+        date(2028, 11, 29), date(2028, 11, 29)
+    )

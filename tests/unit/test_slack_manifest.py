@@ -23,14 +23,11 @@ EVENTS_URL_PATH = "/slack/events"
 
 # Adding a scope is a deliberate change: it makes every workspace re-approve the app.
 EXPECTED_BOT_SCOPES = {
-    "commands",  # /duty and the message shortcut
-    "chat:write",  # replies, ephemeral messages, reminders, handoffs, digests
-    "im:write",  # open a direct message with the person on duty
-    "users:read",  # names, admins/owners as coordinators; user_change and team_join events
-    "channels:history",  # message.channels for the watched chat channel
-    "files:write",  # upload the CSV export
+    "commands",  # /duty
+    "chat:write",  # replies and direct messages
+    "im:write",  # direct messages to people whose shift moved or was passed to them
+    "users:read",  # names, timezones, and admins/owners as coordinators
 }
-EXPECTED_BOT_EVENTS = {"app_home_opened", "message.channels", "team_join", "user_change"}
 
 
 def load_json(path: Path) -> Any:
@@ -110,33 +107,25 @@ def test_slash_command_is_duty_with_escaping_when_installed(name: str) -> None:
 
 def test_every_url_points_at_slack_events_when_http_variant() -> None:
     manifest = load_manifest(HTTP)
-    settings = manifest["settings"]
     expected = "https://baton.example.org" + EVENTS_URL_PATH
 
     assert manifest["features"]["slash_commands"][0]["url"] == expected
-    assert settings["interactivity"] == {"is_enabled": True, "request_url": expected}
-    assert settings["event_subscriptions"]["request_url"] == expected
     assert set(urls_in(manifest)) == {expected}
-    assert settings["socket_mode_enabled"] is False
+    assert manifest["settings"]["socket_mode_enabled"] is False
 
 
 def test_socket_mode_is_on_and_no_url_is_set_when_socket_variant() -> None:
     manifest = load_manifest(SOCKET)
-    settings = manifest["settings"]
 
-    assert settings["socket_mode_enabled"] is True
-    assert settings["interactivity"] == {"is_enabled": True}
+    assert manifest["settings"]["socket_mode_enabled"] is True
     assert list(urls_in(manifest)) == []
 
 
 def test_variants_differ_only_in_transport_when_compared() -> None:
     http, socket = load_manifest(HTTP), load_manifest(SOCKET)
     for manifest in (http, socket):
-        settings = manifest["settings"]
         manifest["features"]["slash_commands"][0].pop("url", None)
-        settings["event_subscriptions"].pop("request_url", None)
-        settings["interactivity"].pop("request_url", None)
-        settings.pop("socket_mode_enabled")
+        manifest["settings"].pop("socket_mode_enabled")
 
     assert http == socket
 
@@ -151,34 +140,22 @@ def test_bot_scopes_are_the_least_privilege_set_when_installed(name: str) -> Non
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_bot_events_are_only_those_baton_handles_when_installed(name: str) -> None:
-    settings = load_manifest(name)["settings"]
+def test_nothing_is_switched_on_that_baton_does_not_answer_when_installed(name: str) -> None:
+    manifest = load_manifest(name)
 
-    assert set(settings["event_subscriptions"]["bot_events"]) == EXPECTED_BOT_EVENTS
-    assert settings["org_deploy_enabled"] is False
-
-
-@pytest.mark.parametrize("name", VARIANTS)
-def test_message_shortcut_records_an_outreach_post_when_installed(name: str) -> None:
-    features = load_manifest(name)["features"]
-
-    assert features["shortcuts"] == [
-        {
-            "name": "Record as outreach post",
-            "type": "message",
-            "callback_id": "record_outreach_post",
-            "description": features["shortcuts"][0]["description"],
-        }
-    ]
+    assert "event_subscriptions" not in manifest["settings"]
+    assert "interactivity" not in manifest["settings"]
+    assert "shortcuts" not in manifest["features"]
+    assert manifest["settings"]["org_deploy_enabled"] is False
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_home_tab_and_messages_tab_are_on_when_installed(name: str) -> None:
+def test_messages_tab_shows_direct_messages_read_only_when_installed(name: str) -> None:
     features = load_manifest(name)["features"]
 
     assert features["app_home"] == {
-        "home_tab_enabled": True,
+        "home_tab_enabled": False,
         "messages_tab_enabled": True,
-        "messages_tab_read_only_enabled": False,
+        "messages_tab_read_only_enabled": True,
     }
     assert features["bot_user"] == {"display_name": "Baton", "always_online": True}
