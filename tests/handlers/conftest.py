@@ -28,14 +28,12 @@ START = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 
 @dataclass
-class SlackWorld:
-    """A running Baton and a fake Slack, driven like a person typing `/duty`."""
+class SlackDriver:
+    """Types `/duty` into a fake Slack that forwards it, signed, to a running Baton."""
 
     fake: FakeSlack
     base_url: str
-    clock: FixedClock
     http: aiohttp.ClientSession
-    database_url: str
     _sent: int = field(default=0)
 
     def add_user(self, user_id: str, name: str, **options: Any) -> None:
@@ -98,6 +96,14 @@ class SlackWorld:
 
     def dms(self, user_id: str) -> list[str]:
         return self.fake.direct_messages(user_id)
+
+
+@dataclass
+class SlackWorld(SlackDriver):
+    """A Baton started in this process on a FixedClock, and its SQLite database."""
+
+    clock: FixedClock = field(default_factory=lambda: FixedClock(START))
+    database_url: str = ""
 
 
 @pytest.fixture
