@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -54,11 +55,54 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def run_jobs(settings: Settings, name: str, at: str | None) -> int:
+    """Run one scheduled job once, now or at `at`."""
+    from bot.app import build_parts
+    from bot.clock import FixedClock, SystemClock
+    from storage.migrate import upgrade
+
+    if settings.slack_bot_token is None:
+        sys.stderr.write("Jobs send messages through Slack: set SLACK_BOT_TOKEN first.\n")
+        return 2
+    clock: FixedClock | SystemClock = SystemClock()
+    if at is not None:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            sys.stderr.write(
+                f"--now {at!r} isn't a moment I can use: give a date and time with its "
+                "timezone, like 2026-12-01T09:00:00+00:00 or 2026-12-01T09:00Z.\n"
+            )
+            return 2
+        clock = FixedClock(moment)
+    upgrade(settings.database_url)
+    parts = build_parts(settings, clock)
+    try:
+        job = parts.jobs.get(name)
+        if job is None:
+            sys.stderr.write(f"There is no job {name!r}. Jobs: {', '.join(parts.jobs)}.\n")
+            return 2
+        sent = job.run(clock.now())
+    finally:
+        parts.engine.dispose()
+    sys.stdout.write(f"{name}: {sent} messages sent at {clock.now().isoformat()}.\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baton", description="Shared posting duty for libraries.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="apply migrations and serve Slack and /healthz")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    jobs_parser = sub.add_parser("jobs", help="scheduled jobs, for cron-style deployments")
+    jobs_sub = jobs_parser.add_subparsers(dest="jobs_command", required=True)
+    run_parser = jobs_sub.add_parser("run", help="run one job once")
+    run_parser.add_argument("job", choices=["handoff", "quiet-check"])
+    run_parser.add_argument(
+        "--now", help="the moment to run it at (ISO 8601 with a timezone); default: now"
+    )
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
@@ -69,4 +113,6 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     if args.command == "migrate":
         return migrate(settings)
+    if args.command == "jobs":
+        return run_jobs(settings, args.job, args.now)
     return serve(settings)

@@ -13,11 +13,14 @@ from bot.domain.model import (
     AwayPeriod,
     ChannelKind,
     Closure,
+    Delivery,
+    DeliveryKind,
     Membership,
     OutreachChannel,
     Person,
     Post,
     PostSource,
+    Reminder,
     Role,
     Rota,
     Shift,
@@ -64,11 +67,19 @@ class Directory(Protocol):
         ...
 
 
+class NotifyError(Exception):
+    """A message could not be delivered; `reason` says why (a platform error code)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Notifier(Protocol):
     """Sends messages that are not replies: direct messages to people."""
 
     def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
-        """Send `message` privately to `person`."""
+        """Send `message` privately to `person`; NotifyError if it can't be delivered."""
         ...
 
 
@@ -91,6 +102,10 @@ class WorkspaceRepository(Protocol):
 
     def add(self, platform: str, external_id: str, name: str) -> Workspace:
         """Create a workspace."""
+        ...
+
+    def all(self) -> list[Workspace]:
+        """Every workspace, oldest first."""
         ...
 
 
@@ -308,6 +323,85 @@ class PostRepository(Protocol):
         ...
 
 
+class ReminderRepository(Protocol):
+    def claim(
+        self,
+        workspace_id: int,
+        *,
+        channel_id: int,
+        spell_start: datetime,
+        day: date,
+        person_id: int | None,
+        created_at: datetime,
+    ) -> Reminder | None:
+        """Record the reminder for this channel, quiet spell and day; None if it exists."""
+        ...
+
+    def of_spell(self, channel_id: int, spell_start: datetime) -> list[Reminder]:
+        """The reminders of one quiet spell, oldest first."""
+        ...
+
+    def pending(self, workspace_id: int, max_attempts: int) -> list[Reminder]:
+        """Reminders not sent yet that have had fewer than `max_attempts` tries."""
+        ...
+
+    def failed(self, workspace_id: int) -> list[Reminder]:
+        """Reminders not sent whose last try failed, newest first."""
+        ...
+
+    def start_attempt(self, reminder_id: int, attempts_seen: int) -> bool:
+        """Take the next try at sending, if nobody else has since `attempts_seen`."""
+        ...
+
+    def mark_sent(self, reminder_id: int, at: datetime) -> None:
+        """The reminder went out."""
+        ...
+
+    def mark_failed(self, reminder_id: int, reason: str) -> None:
+        """The last try failed, for `reason` (an error code, never a secret)."""
+        ...
+
+    def answer(self, channel_id: int, at: datetime) -> int:
+        """Mark the channel's sent, unanswered reminders answered; how many."""
+        ...
+
+    def between(self, workspace_id: int, since: datetime, until: datetime) -> list[Reminder]:
+        """Reminders created in [since, until), oldest first."""
+        ...
+
+
+class DeliveryRepository(Protocol):
+    def claim(
+        self, workspace_id: int, kind: DeliveryKind, key: str, created_at: datetime
+    ) -> Delivery | None:
+        """Record a one-off message under its key; None if it was claimed already."""
+        ...
+
+    def get(self, workspace_id: int, kind: DeliveryKind, key: str) -> Delivery | None:
+        """The delivery claimed under this key."""
+        ...
+
+    def pending(self, workspace_id: int, max_attempts: int) -> list[Delivery]:
+        """Deliveries not sent yet that have had fewer than `max_attempts` tries."""
+        ...
+
+    def failed(self, workspace_id: int) -> list[Delivery]:
+        """Deliveries not sent whose last try failed, newest first."""
+        ...
+
+    def start_attempt(self, delivery_id: int, attempts_seen: int) -> bool:
+        """Take the next try at sending, if nobody else has since `attempts_seen`."""
+        ...
+
+    def mark_sent(self, delivery_id: int, at: datetime) -> None:
+        """The message went out."""
+        ...
+
+    def mark_failed(self, delivery_id: int, reason: str) -> None:
+        """The last try failed, for `reason`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit, or nothing is written."""
 
@@ -320,6 +414,8 @@ class UnitOfWork(Protocol):
     away: AwayRepository
     closures: ClosureRepository
     posts: PostRepository
+    reminders: ReminderRepository
+    deliveries: DeliveryRepository
 
     def __enter__(self) -> Self: ...
 

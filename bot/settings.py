@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="BATON_HOST")
     port: int = Field(default=3000, ge=0, le=65535, alias="BATON_PORT")
     log_level: str = Field(default="INFO", alias="BATON_LOG_LEVEL")
+    run_jobs: bool = Field(default=True, alias="BATON_RUN_JOBS")
     coordinators: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), alias="BATON_COORDINATORS"
     )

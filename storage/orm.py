@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.domain.model import ChannelKind, PostSource, Role, ShiftOrigin
+from bot.domain.model import ChannelKind, DeliveryKind, PostSource, Role, ShiftOrigin
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -39,6 +39,10 @@ NAMING_CONVENTION: dict[str, str] = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+ERROR_LENGTH = 200
+"""The longest reason kept for a failed send; longer ones are cut to fit."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -293,6 +297,46 @@ class PostRow(Base):
     url: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     feed_entry_id: Mapped[str | None] = mapped_column(Text)
+
+
+class ReminderRow(Base):
+    __tablename__ = "reminders"
+    __table_args__ = (
+        # The claim key: one reminder per outreach channel, quiet spell and working day, so
+        # two processes (or a restart) can never send the same one twice.
+        UniqueConstraint("channel_id", "spell_start", "day"),
+        Index(None, "workspace_id", "sent_at"),
+        Index(None, "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("outreach_channels.id", ondelete="CASCADE"))
+    spell_start: Mapped[datetime]
+    day: Mapped[date]
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        # The claim key: each one-off message is sent once, whoever gets there first.
+        UniqueConstraint("workspace_id", "kind", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    kind: Mapped[DeliveryKind] = mapped_column(_enum_type(DeliveryKind, "kind"))
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
 
 
 metadata = Base.metadata

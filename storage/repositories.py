@@ -1,7 +1,9 @@
 """Repositories over a SQLAlchemy `Session`: the `bot.ports` Protocols, row in, domain value out.
 
 Inserts guarded by a unique key run inside a SAVEPOINT, so a duplicate raises
-`sqlalchemy.exc.IntegrityError` without spoiling the rest of the unit of work.
+`sqlalchemy.exc.IntegrityError` without spoiling the rest of the unit of work. Claims
+(reminders, deliveries) are single `INSERT ... ON CONFLICT DO NOTHING ... RETURNING`
+statements instead: a claim that exists already is an answer (None), not an error.
 """
 
 from __future__ import annotations
@@ -19,11 +21,14 @@ from bot.domain.model import (
     AwayPeriod,
     ChannelKind,
     Closure,
+    Delivery,
+    DeliveryKind,
     Membership,
     OutreachChannel,
     Person,
     Post,
     PostSource,
+    Reminder,
     Role,
     Rota,
     Shift,
@@ -32,12 +37,15 @@ from bot.domain.model import (
 )
 from bot.ports import ChannelCount, DirectoryEntry, PersonCount
 from storage.orm import (
+    ERROR_LENGTH,
     AwayPeriodRow,
     ClosureRow,
+    DeliveryRow,
     MembershipRow,
     OutreachChannelRow,
     PersonRow,
     PostRow,
+    ReminderRow,
     RotaChannelRow,
     RotaRow,
     ShiftRow,
@@ -97,6 +105,11 @@ class SqlAlchemyWorkspaceRepository:
             self._session, WorkspaceRow(platform=platform, external_id=external_id, name=name)
         )
         return _workspace(row)
+
+    def all(self) -> list[Workspace]:
+        """Every workspace, oldest first."""
+        rows = self._session.scalars(select(WorkspaceRow).order_by(WorkspaceRow.id))
+        return [_workspace(row) for row in rows]
 
 
 # -- people -------------------------------------------------------------------------------
@@ -843,13 +856,284 @@ class SqlAlchemyPostRepository:
         return [PersonCount(person_id=author_id, posts=count) for author_id, count in rows]
 
 
+# -- reminders and deliveries -------------------------------------------------------------
+
+
+def _reason(reason: str) -> str:
+    """A failure's reason, cut to the length the tables keep."""
+    return reason[:ERROR_LENGTH]
+
+
+def _reminder(row: ReminderRow) -> Reminder:
+    return Reminder(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        channel_id=row.channel_id,
+        spell_start=row.spell_start,
+        day=row.day,
+        person_id=row.person_id,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        answered_at=row.answered_at,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )
+
+
+class SqlAlchemyReminderRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def claim(
+        self,
+        workspace_id: int,
+        *,
+        channel_id: int,
+        spell_start: datetime,
+        day: date,
+        person_id: int | None,
+        created_at: datetime,
+    ) -> Reminder | None:
+        """Record the reminder for this channel, quiet spell and day; None if it exists."""
+        # One statement: on PostgreSQL a concurrent claimer waits on the unique index and
+        # then does nothing, and nothing is raised that would spoil the unit of work.
+        statement = (
+            _insert(self._session, ReminderRow)
+            .values(
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                spell_start=spell_start,
+                day=day,
+                person_id=person_id,
+                created_at=created_at,
+                attempts=0,
+            )
+            .on_conflict_do_nothing(
+                index_elements=[ReminderRow.channel_id, ReminderRow.spell_start, ReminderRow.day]
+            )
+            .returning(ReminderRow)
+        )
+        row = self._session.scalars(statement).first()
+        return None if row is None else _reminder(row)
+
+    def of_spell(self, channel_id: int, spell_start: datetime) -> list[Reminder]:
+        """The reminders of one quiet spell, oldest first."""
+        rows = self._session.scalars(
+            select(ReminderRow)
+            .where(ReminderRow.channel_id == channel_id, ReminderRow.spell_start == spell_start)
+            .order_by(ReminderRow.day, ReminderRow.id)
+        )
+        return [_reminder(row) for row in rows]
+
+    def pending(self, workspace_id: int, max_attempts: int) -> list[Reminder]:
+        """Reminders not sent yet that have had fewer than `max_attempts` tries."""
+        rows = self._session.scalars(
+            select(ReminderRow)
+            .where(
+                ReminderRow.workspace_id == workspace_id,
+                ReminderRow.sent_at.is_(None),
+                ReminderRow.attempts < max_attempts,
+            )
+            .order_by(ReminderRow.created_at, ReminderRow.id)
+        )
+        return [_reminder(row) for row in rows]
+
+    def failed(self, workspace_id: int) -> list[Reminder]:
+        """Reminders not sent whose last try failed, newest first."""
+        rows = self._session.scalars(
+            select(ReminderRow)
+            .where(
+                ReminderRow.workspace_id == workspace_id,
+                ReminderRow.sent_at.is_(None),
+                ReminderRow.last_error.is_not(None),
+            )
+            .order_by(ReminderRow.created_at.desc(), ReminderRow.id.desc())
+        )
+        return [_reminder(row) for row in rows]
+
+    def start_attempt(self, reminder_id: int, attempts_seen: int) -> bool:
+        """Take the next try at sending, if nobody else has since `attempts_seen`."""
+        # Compare-and-set: of several callers that saw the same count, one changes the row.
+        result = self._session.execute(
+            update(ReminderRow)
+            .where(
+                ReminderRow.id == reminder_id,
+                ReminderRow.attempts == attempts_seen,
+                ReminderRow.sent_at.is_(None),
+            )
+            .values(attempts=ReminderRow.attempts + 1)
+        )
+        return _rowcount(result) == 1
+
+    def mark_sent(self, reminder_id: int, at: datetime) -> None:
+        """The reminder went out."""
+        _require_one(
+            self._session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id == reminder_id)
+                .values(sent_at=at, last_error=None)
+            ),
+            "reminder",
+            reminder_id,
+        )
+
+    def mark_failed(self, reminder_id: int, reason: str) -> None:
+        """The last try failed, for `reason` (an error code, never a secret)."""
+        _require_one(
+            self._session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id == reminder_id)
+                .values(last_error=_reason(reason))
+            ),
+            "reminder",
+            reminder_id,
+        )
+
+    def answer(self, channel_id: int, at: datetime) -> int:
+        """Mark the channel's sent, unanswered reminders answered; how many."""
+        result = self._session.execute(
+            update(ReminderRow)
+            .where(
+                ReminderRow.channel_id == channel_id,
+                ReminderRow.sent_at.is_not(None),
+                ReminderRow.answered_at.is_(None),
+            )
+            .values(answered_at=at)
+        )
+        return _rowcount(result)
+
+    def between(self, workspace_id: int, since: datetime, until: datetime) -> list[Reminder]:
+        """Reminders created in [since, until), oldest first."""
+        rows = self._session.scalars(
+            select(ReminderRow)
+            .where(
+                ReminderRow.workspace_id == workspace_id,
+                ReminderRow.created_at >= since,
+                ReminderRow.created_at < until,
+            )
+            .order_by(ReminderRow.created_at, ReminderRow.id)
+        )
+        return [_reminder(row) for row in rows]
+
+
+def _delivery(row: DeliveryRow) -> Delivery:
+    return Delivery(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        kind=row.kind,
+        key=row.key,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )
+
+
+class SqlAlchemyDeliveryRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def claim(
+        self, workspace_id: int, kind: DeliveryKind, key: str, created_at: datetime
+    ) -> Delivery | None:
+        """Record a one-off message under its key; None if it was claimed already."""
+        statement = (
+            _insert(self._session, DeliveryRow)
+            .values(
+                workspace_id=workspace_id, kind=kind, key=key, created_at=created_at, attempts=0
+            )
+            .on_conflict_do_nothing(
+                index_elements=[DeliveryRow.workspace_id, DeliveryRow.kind, DeliveryRow.key]
+            )
+            .returning(DeliveryRow)
+        )
+        row = self._session.scalars(statement).first()
+        return None if row is None else _delivery(row)
+
+    def get(self, workspace_id: int, kind: DeliveryKind, key: str) -> Delivery | None:
+        """The delivery claimed under this key."""
+        row = self._session.scalar(
+            select(DeliveryRow).where(
+                DeliveryRow.workspace_id == workspace_id,
+                DeliveryRow.kind == kind,
+                DeliveryRow.key == key,
+            )
+        )
+        return None if row is None else _delivery(row)
+
+    def pending(self, workspace_id: int, max_attempts: int) -> list[Delivery]:
+        """Deliveries not sent yet that have had fewer than `max_attempts` tries."""
+        rows = self._session.scalars(
+            select(DeliveryRow)
+            .where(
+                DeliveryRow.workspace_id == workspace_id,
+                DeliveryRow.sent_at.is_(None),
+                DeliveryRow.attempts < max_attempts,
+            )
+            .order_by(DeliveryRow.created_at, DeliveryRow.id)
+        )
+        return [_delivery(row) for row in rows]
+
+    def failed(self, workspace_id: int) -> list[Delivery]:
+        """Deliveries not sent whose last try failed, newest first."""
+        rows = self._session.scalars(
+            select(DeliveryRow)
+            .where(
+                DeliveryRow.workspace_id == workspace_id,
+                DeliveryRow.sent_at.is_(None),
+                DeliveryRow.last_error.is_not(None),
+            )
+            .order_by(DeliveryRow.created_at.desc(), DeliveryRow.id.desc())
+        )
+        return [_delivery(row) for row in rows]
+
+    def start_attempt(self, delivery_id: int, attempts_seen: int) -> bool:
+        """Take the next try at sending, if nobody else has since `attempts_seen`."""
+        result = self._session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.id == delivery_id,
+                DeliveryRow.attempts == attempts_seen,
+                DeliveryRow.sent_at.is_(None),
+            )
+            .values(attempts=DeliveryRow.attempts + 1)
+        )
+        return _rowcount(result) == 1
+
+    def mark_sent(self, delivery_id: int, at: datetime) -> None:
+        """The message went out."""
+        _require_one(
+            self._session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(sent_at=at, last_error=None)
+            ),
+            "delivery",
+            delivery_id,
+        )
+
+    def mark_failed(self, delivery_id: int, reason: str) -> None:
+        """The last try failed, for `reason`."""
+        _require_one(
+            self._session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(last_error=_reason(reason))
+            ),
+            "delivery",
+            delivery_id,
+        )
+
+
 __all__ = [
     "SqlAlchemyAwayRepository",
     "SqlAlchemyChannelRepository",
     "SqlAlchemyClosureRepository",
+    "SqlAlchemyDeliveryRepository",
     "SqlAlchemyMembershipRepository",
     "SqlAlchemyPersonRepository",
     "SqlAlchemyPostRepository",
+    "SqlAlchemyReminderRepository",
     "SqlAlchemyRotaRepository",
     "SqlAlchemyShiftRepository",
     "SqlAlchemyWorkspaceRepository",

@@ -16,9 +16,11 @@ from bot.ports import (
     ChannelRepository,
     ClosureRepository,
     ConflictError,
+    DeliveryRepository,
     MembershipRepository,
     PersonRepository,
     PostRepository,
+    ReminderRepository,
     RotaRepository,
     ShiftRepository,
     WorkspaceRepository,
@@ -27,9 +29,11 @@ from storage.repositories import (
     SqlAlchemyAwayRepository,
     SqlAlchemyChannelRepository,
     SqlAlchemyClosureRepository,
+    SqlAlchemyDeliveryRepository,
     SqlAlchemyMembershipRepository,
     SqlAlchemyPersonRepository,
     SqlAlchemyPostRepository,
+    SqlAlchemyReminderRepository,
     SqlAlchemyRotaRepository,
     SqlAlchemyShiftRepository,
     SqlAlchemyWorkspaceRepository,
@@ -107,6 +111,8 @@ class SqlAlchemyUnitOfWork:
     away: AwayRepository
     closures: ClosureRepository
     posts: PostRepository
+    reminders: ReminderRepository
+    deliveries: DeliveryRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -126,6 +132,8 @@ class SqlAlchemyUnitOfWork:
         self.away = SqlAlchemyAwayRepository(session)
         self.closures = SqlAlchemyClosureRepository(session)
         self.posts = SqlAlchemyPostRepository(session)
+        self.reminders = SqlAlchemyReminderRepository(session)
+        self.deliveries = SqlAlchemyDeliveryRepository(session)
         return self
 
     def __exit__(

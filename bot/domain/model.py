@@ -170,3 +170,45 @@ class ChannelHealth:
     quiet_for: timedelta | None
     is_quiet: bool
     stewards: tuple[Person, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A nudge that a channel has gone quiet: one per channel, quiet spell and working day."""
+
+    id: int
+    workspace_id: int
+    channel_id: int
+    spell_start: datetime
+    """When the silence began: the channel's last post, or its creation."""
+    day: date
+    """The working day (in the rota's timezone) the reminder belongs to."""
+    person_id: int | None
+    """Who was on duty and got it; None when the shift was unassigned (coordinators got it)."""
+    created_at: datetime
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class DeliveryKind(enum.StrEnum):
+    """One-off messages the scheduled jobs send, each claimed once by a key."""
+
+    HANDOFF = "handoff"
+    ESCALATION = "escalation"
+    DIGEST = "digest"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A claimed one-off message: who claimed it when, and whether it went out."""
+
+    id: int
+    workspace_id: int
+    kind: DeliveryKind
+    key: str
+    created_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import holidays
-
 from bot.domain import commands as c
 from bot.domain.model import WEEKDAYS, Closure, Role, Rota
 from bot.domain.rotation import shift_from, window_at
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, text
+from bot.services.closures import known_calendar
 from bot.services.context import Context, coordinators, is_coordinator
 from bot.services.duty import changing_rotas, current_shift, find_rota
 from bot.services.outreach import resolve_person
@@ -78,15 +77,6 @@ def rota_set(ctx: Context, command: c.RotaSet) -> Message:
     return changing_rotas(ctx, [rota], change)
 
 
-def _known_calendar(country: str, subdivision: str | None) -> str | None:
-    """The calendar's name, or None when the holidays package does not know it."""
-    try:
-        holidays.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError:
-        return None
-    return f"{country}-{subdivision}" if subdivision else country
-
-
 def closure_add(ctx: Context, command: c.ClosureAdd) -> Message:
     closure = ctx.uow.closures.add(
         Closure(
@@ -105,8 +95,8 @@ def closure_add(ctx: Context, command: c.ClosureAdd) -> Message:
 
 
 def closure_holidays(ctx: Context, command: c.ClosureHolidays) -> Message:
-    label = _known_calendar(command.country, command.subdivision)
-    if label is None:
+    label = f"{command.country}-{command.subdivision}" if command.subdivision else command.country
+    if not known_calendar(command.country, command.subdivision):
         return Message.say(
             f"I don't know public holidays for `{command.country}"
             f"{'-' + command.subdivision if command.subdivision else ''}`. Use a country code "

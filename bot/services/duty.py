@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
-from bot.domain.model import AwayPeriod, Person, Rota, Shift, ShiftOrigin
+from bot.domain.model import AwayPeriod, DeliveryKind, Person, Rota, Shift, ShiftOrigin
 from bot.domain.rotation import PlannedShift, Queue, catch_up, project
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, Text, text
 from bot.ports import UnitOfWork
@@ -16,6 +16,11 @@ from bot.services.context import Context, RefusalError
 from bot.services.wording import day_span, plural, when, who
 
 AWAY_LOOKBACK = timedelta(days=60)
+
+
+def handoff_key(rota: Rota, start: datetime, side: str) -> str:
+    """The claim key of a handoff message: `on` for the new holder, `off` for the last."""
+    return f"{side}:{rota.id}:{start.astimezone(UTC).isoformat()}"
 
 
 def find_rota(ctx: Context, name: str | None) -> Rota:
@@ -134,14 +139,23 @@ def _shift_line(uow: UnitOfWork, rota: Rota, planned: PlannedShift) -> Text:
 def _give_rest(
     ctx: Context, rota: Rota, shift: Shift, person_id: int | None, origin: ShiftOrigin
 ) -> None:
-    """Give the rest of the current shift to `person_id` (None: nobody)."""
+    """Give the rest of the current shift to `person_id` (None: nobody).
+
+    The people involved are told by the command itself, so the handoff job's messages for
+    the new piece are claimed here as already sent.
+    """
     if shift.id is None:
         raise RuntimeError("a recorded shift has an id")
     if ctx.now <= shift.start:
         ctx.uow.shifts.reassign(shift.id, person_id, origin)
-        return
-    ctx.uow.shifts.hand_over(shift.id, ctx.now)
-    ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, person_id, origin))
+    else:
+        ctx.uow.shifts.hand_over(shift.id, ctx.now)
+        ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, person_id, origin))
+    for side in ("on", "off"):
+        key = handoff_key(rota, max(ctx.now, shift.start), side)
+        claimed = ctx.uow.deliveries.claim(ctx.workspace.id, DeliveryKind.HANDOFF, key, ctx.now)
+        if claimed is not None:
+            ctx.uow.deliveries.mark_sent(claimed.id, ctx.now)
 
 
 def _passed_on_by(ctx: Context, rota: Rota, shift: Shift) -> set[int]:

@@ -11,7 +11,7 @@ from bot.domain.model import DEFAULT_QUIET, ChannelKind, OutreachChannel, Person
 from bot.domain.quiet import is_quiet, quiet_for, whole_days
 from bot.messages import Bold, Bullets, Code, Fields, Heading, Message, Paragraph, Span, Text, text
 from bot.services.context import Context, RefusalError, remember
-from bot.services.wording import calendar_days, days_ago, joined, plural, who
+from bot.services.wording import calendar_days, day, days_ago, joined, plural, who
 
 MAX_CHANNELS = 100
 
@@ -64,6 +64,7 @@ def posted(ctx: Context, command: c.Posted) -> Message:
     last = ctx.uow.posts.last_post_times(ctx.workspace.id).get(channel.id)
     was_quiet = is_quiet(channel, last, ctx.now)
     silence = whole_days(quiet_for(channel, last, ctx.now))
+    ctx.uow.reminders.answer(channel.id, ctx.now)  # a recorded post answers its reminders
     ctx.uow.posts.add(
         ctx.workspace.id,
         channel_id=channel.id,
@@ -94,7 +95,7 @@ def channels(ctx: Context, command: c.Channels) -> Message:
     last_posts = ctx.uow.posts.last_post_times(ctx.workspace.id)
     people = {p.id: p for p in ctx.uow.people.everyone(ctx.workspace.id)}
     zone = ctx.default_rota().timezone
-    blocks: list[Heading | Paragraph | Fields] = [Heading("Outreach channels")]
+    blocks: list[Heading | Paragraph | Fields | Bullets] = [Heading("Outreach channels")]
     quiet_count = 0
     for channel in listed:
         last = last_posts.get(channel.id)
@@ -117,8 +118,27 @@ def channels(ctx: Context, command: c.Channels) -> Message:
             pairs.append(("Login", text(channel.access_note)))
         blocks.append(Paragraph(text(Bold(channel.name), f" ({channel.kind.value})")))
         blocks.append(Fields(tuple(pairs)))
+    if ctx.is_coordinator:
+        blocks += _undelivered(ctx, {ch.id: ch.name for ch in listed})
     summary = f"{plural(len(listed), 'outreach channel')}, {quiet_count} quiet"
     return Message(summary=summary, blocks=tuple(blocks))
+
+
+def _undelivered(ctx: Context, names: dict[int, str]) -> list[Heading | Bullets]:
+    """Scheduled messages that could not be sent, for coordinators to follow up."""
+    lines: list[Text] = []
+    for reminder in ctx.uow.reminders.failed(ctx.workspace.id)[:10]:
+        lines.append(
+            text(
+                f"Reminder about {names.get(reminder.channel_id, 'a removed channel')} "
+                f"({day(reminder.day)}): {reminder.last_error}"
+            )
+        )
+    for delivery in ctx.uow.deliveries.failed(ctx.workspace.id)[:10]:
+        lines.append(text(f"{delivery.kind.value.capitalize()} message: {delivery.last_error}"))
+    if not lines:
+        return []
+    return [Heading("Messages that could not be sent"), Bullets(tuple(lines))]
 
 
 def stats(ctx: Context, command: c.Stats) -> Message:

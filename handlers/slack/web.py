@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.domain.model import Person, Workspace
 from bot.messages import Message
-from bot.ports import DirectoryEntry, DirectoryUnavailableError
+from bot.ports import DirectoryEntry, DirectoryUnavailableError, NotifyError
 from handlers.slack.render import blocks, fallback_text
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,12 @@ class SlackNotifier:
 
     def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
         del workspace
-        self._client.chat_postMessage(
-            channel=person.external_id, text=fallback_text(message), blocks=blocks(message)
-        )
+        try:
+            self._client.chat_postMessage(
+                channel=person.external_id, text=fallback_text(message), blocks=blocks(message)
+            )
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            raise NotifyError(f"chat.postMessage: {code or 'failed'}") from error
+        except SlackClientError as error:
+            raise NotifyError(f"chat.postMessage: {type(error).__name__}") from error

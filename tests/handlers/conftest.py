@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -17,6 +18,7 @@ import pytest
 
 from bot.app import Running, start
 from bot.clock import FixedClock
+from bot.jobs import Job
 from bot.settings import Settings
 from storage.migrate import upgrade
 from tests.fakes import FakeSlack, message_text, slack_user
@@ -104,6 +106,11 @@ class SlackWorld(SlackDriver):
 
     clock: FixedClock = field(default_factory=lambda: FixedClock(START))
     database_url: str = ""
+    jobs: dict[str, Job] = field(default_factory=dict)
+
+    async def run_job(self, name: str) -> int:
+        """Run a scheduled job once at the clock's now, as the scheduler would."""
+        return await asyncio.to_thread(self.jobs[name].run, self.clock.now())
 
 
 @pytest.fixture
@@ -123,6 +130,7 @@ async def slack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
             "SLACK_BOT_TOKEN": "xoxb-test-token",
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.api_url,
+            "BATON_RUN_JOBS": False,  # tests run jobs themselves, at the FixedClock's now
             **extra_settings,
         }
     )
@@ -135,6 +143,7 @@ async def slack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
             clock=clock,
             http=http,
             database_url=database_url,
+            jobs=running.parts.jobs,
         )
     await running.stop()
     await fake.stop()

@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.app import Running, build_web_app, start
+from bot.app import Running, build_parts, build_web_app, start
 from bot.clock import FixedClock
 from bot.settings import Settings
 from storage.migrate import upgrade
@@ -30,6 +30,7 @@ async def socket_world(tmp_path: Path) -> AsyncIterator[tuple[FakeSlack, Running
             "SLACK_BOT_TOKEN": "xoxb-test-token",
             "SLACK_APP_TOKEN": "xapp-test-token",
             "SLACK_API_URL": fake.api_url,
+            "BATON_RUN_JOBS": False,
         }
     )
     running = await start(settings, FixedClock(START))
@@ -81,5 +82,7 @@ def test_http_mode_refuses_to_start_when_it_has_no_signing_secret(tmp_path: Path
             "SLACK_BOT_TOKEN": "xoxb-test-token",
         }
     )
+    parts = build_parts(settings)
     with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
-        build_web_app(settings)
+        build_web_app(settings, parts)
+    parts.engine.dispose()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.orm import metadata
 from storage.uow import create_engine_for
 
@@ -126,4 +127,26 @@ def test_upgrade_changes_nothing_when_run_twice(database_url: str) -> None:
             assert _differences(connection) == []
     finally:
         engine.dispose()
+    assert current_revision(database_url) == head_revision()
+
+
+def test_downgrade_to_the_initial_revision_drops_reminders_and_deliveries_when_asked(
+    database_url: str,
+) -> None:
+    upgrade(database_url)
+    engine = create_engine_for(database_url, sqlite_foreign_keys=False)
+    try:
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0001")
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+
+        upgrade(database_url)
+
+        with engine.connect() as connection:
+            assert _differences(connection) == []
+    finally:
+        engine.dispose()
+    assert "workspaces" in tables
+    assert not tables & {"reminders", "deliveries"}
     assert current_revision(database_url) == head_revision()

@@ -41,6 +41,20 @@ def test_adding_a_workspace_is_refused_when_the_platform_already_knows_it(
             uow.workspaces.add("slack", "T1", "Twin")
 
 
+def test_all_lists_every_workspace_oldest_first_when_there_are_several(
+    uow_factory: SqlAlchemyUnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        assert uow.workspaces.all() == []
+        library = uow.workspaces.add("slack", "T2", "Town Library")
+        annex = uow.workspaces.add("teams", "T1", "Annex")
+        archive = uow.workspaces.add("slack", "T0", "Archive")
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.workspaces.all() == [library, annex, archive]
+
+
 def test_person_is_created_as_a_member_when_first_saved_from_the_directory(
     uow_factory: SqlAlchemyUnitOfWorkFactory, workspace: Workspace
 ) -> None:

@@ -79,3 +79,32 @@ def test_unknown_log_level_is_refused_with_the_setting_named_when_mistyped(
     assert result.returncode == 2
     assert "BATON_LOG_LEVEL" in result.stderr
     assert "DEBUG, INFO, WARNING, ERROR" in result.stderr
+
+
+def test_jobs_run_refuses_a_moment_without_a_timezone_when_given_one(tmp_path: Path) -> None:
+    result = run_bot(
+        tmp_path,
+        "jobs",
+        "run",
+        "quiet-check",
+        "--now",
+        "2026-12-01T09:00",
+        SLACK_BOT_TOKEN="xoxb-test",
+    )
+    assert result.returncode == 2
+    assert "with its timezone" in result.stderr
+
+
+def test_jobs_run_reports_what_it_sent_when_run_at_a_given_moment(tmp_path: Path) -> None:
+    result = run_bot(
+        tmp_path,
+        "jobs",
+        "run",
+        "handoff",
+        "--now",
+        "2026-12-07T09:05:00+00:00",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "handoff: 0 messages sent at 2026-12-07T09:05:00+00:00" in result.stdout

@@ -1,0 +1,381 @@
+"""Scheduled work (§6): handoffs and quiet-channel reminders, each sent exactly once.
+
+Every job reads `now` once, works out from the records what is due, *claims* each message
+with an insert under a unique key, commits, and only then sends. A claim that already
+exists means another run (or another replica) has it. Each try at sending is taken with a
+compare-and-set on the claim's attempt count, so two replicas never send the same message;
+a failed try is recorded with its reason and tried again on the next run, up to
+MAX_ATTEMPTS, after which coordinators see it in `channels`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import (
+    Delivery,
+    DeliveryKind,
+    OutreachChannel,
+    Person,
+    Reminder,
+    Rota,
+    Workspace,
+)
+from bot.domain.quiet import is_quiet, quiet_for, silent_since, whole_days
+from bot.domain.worktime import is_working_time, local_day
+from bot.messages import Bold, Bullets, Heading, Message, Paragraph, Text, text
+from bot.ports import ConflictError, Notifier, NotifyError, UnitOfWork, UnitOfWorkFactory
+from bot.services.closures import closed_on
+from bot.services.context import coordinators
+from bot.services.duty import current_shift, handoff_key
+from bot.services.wording import plural, when, who
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+ESCALATE_AFTER = 2
+"""Unanswered reminders in one quiet spell after which coordinators are told."""
+
+
+Builder = Callable[[UnitOfWork, Workspace, str, datetime], "Outgoing | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message to send, and the people it goes to."""
+
+    recipients: tuple[Person, ...]
+    message: Message
+
+
+def covering_rota(rotas: Sequence[Rota], channel: OutreachChannel) -> Rota | None:
+    """The first rota that covers the channel."""
+    for rota in rotas:
+        if rota.channel_ids is None or channel.id in rota.channel_ids:
+            return rota
+    return None
+
+
+class ScheduledWork:
+    """The jobs behind handoffs and reminders; safe to run any number of times."""
+
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        notifier: Notifier,
+        coordinators: Sequence[str] = (),
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._notifier = notifier
+        self._coordinators = frozenset(coordinators)
+
+    # -- the jobs ------------------------------------------------------------------------
+
+    def handoffs(self, now: datetime) -> int:
+        """Tell each new person on duty, and thank the last one; how many messages went."""
+        sent = 0
+        for workspace in self._workspaces():
+            self._claiming(self._claim_handoffs, workspace, now)
+            sent += self._send_deliveries(workspace, now)
+        return sent
+
+    def quiet_check(self, now: datetime) -> int:
+        """Remind whoever is on duty of their quiet channels; how many messages went."""
+        sent = 0
+        for workspace in self._workspaces():
+            self._claiming(self._claim_reminders, workspace, now)
+            sent += self._send_reminders(workspace, now)
+            sent += self._send_deliveries(workspace, now)
+        return sent
+
+    def _claiming(
+        self,
+        claim: Callable[[UnitOfWork, Workspace, datetime], None],
+        workspace: Workspace,
+        now: datetime,
+    ) -> None:
+        """Claim what is due in one transaction; once more if another replica collided."""
+        for attempt in (1, 2):
+            try:
+                with self._uow_factory() as uow:
+                    claim(uow, workspace, now)
+                    uow.commit()
+                return
+            except ConflictError:
+                if attempt == 2:
+                    raise
+
+    def _workspaces(self) -> list[Workspace]:
+        with self._uow_factory() as uow:
+            return uow.workspaces.all()
+
+    # -- handoffs ------------------------------------------------------------------------
+
+    def _claim_handoffs(self, uow: UnitOfWork, workspace: Workspace, now: datetime) -> None:
+        closures = uow.closures.all(workspace.id)
+        closed = closed_on(closures)
+        for rota in uow.rotas.all(workspace.id):
+            shift = current_shift(uow, rota, now)
+            if not is_working_time(rota, now, closed):
+                continue
+            for side in ("on", "off"):
+                key = handoff_key(rota, shift.start, side)
+                uow.deliveries.claim(workspace.id, DeliveryKind.HANDOFF, key, now)
+
+    def _handoff(
+        self, uow: UnitOfWork, workspace: Workspace, key: str, now: datetime
+    ) -> Outgoing | None:
+        side, rota_id, start_text = key.split(":", 2)
+        rota = uow.rotas.get(int(rota_id))
+        start = datetime.fromisoformat(start_text)
+        shift = uow.shifts.covering(int(rota_id), start) if rota is not None else None
+        if rota is None or shift is None or shift.start != start:
+            return None
+        if side == "on":
+            return self._handoff_on(uow, workspace, rota, shift.person_id, shift.end, now)
+        previous = uow.shifts.covering(rota.id, start - timedelta(microseconds=1))
+        if previous is None or previous.person_id is None or previous.person_id == shift.person_id:
+            return None
+        person = uow.people.get(previous.person_id)
+        if person is None or person.deleted:
+            return None
+        posts = {
+            row.person_id: row.posts
+            for row in uow.posts.count_by_author(workspace.id, previous.start)
+        }.get(person.id, 0)
+        return Outgoing(
+            (person,),
+            Message.say(
+                "Thank you for your shift on ",
+                Bold(rota.name),
+                f"! You recorded {plural(posts, 'post')}. You're off duty now; "
+                "`/duty who` shows who has it.",
+            ),
+        )
+
+    def _handoff_on(
+        self,
+        uow: UnitOfWork,
+        workspace: Workspace,
+        rota: Rota,
+        person_id: int | None,
+        end: datetime,
+        now: datetime,
+    ) -> Outgoing | None:
+        last_posts = uow.posts.last_post_times(workspace.id)
+        lines = tuple(
+            _channel_line(channel, last_posts.get(channel.id), now)
+            for channel in uow.channels.all(workspace.id)
+            if rota.channel_ids is None or channel.id in rota.channel_ids
+        )
+        person = uow.people.get(person_id) if person_id is not None else None
+        if person is None or person.deleted:
+            staff = tuple(coordinators(uow, workspace, self._coordinators))
+            intro = text(
+                "Nobody is free to take the ",
+                Bold(rota.name),
+                f" shift until {when(end, rota.timezone)}, so reminders for its channels come "
+                "to you, the coordinators. `/duty join` puts someone on the rota.",
+            )
+            blocks: tuple[Heading | Paragraph | Bullets, ...] = (
+                Heading(f"Nobody is on duty: {rota.name}"),
+                Paragraph(intro),
+            )
+            if lines:
+                blocks = (*blocks, Bullets(lines))
+            return Outgoing(staff, Message("Nobody is on duty", blocks)) if staff else None
+        blocks = (
+            Heading(f"You're on duty: {rota.name}"),
+            Paragraph(
+                text(
+                    "You're on duty for the ",
+                    Bold(rota.name),
+                    f" rota until {when(end, rota.timezone)}."
+                    + (" Your channels:" if lines else ""),
+                )
+            ),
+        )
+        if lines:
+            blocks = (*blocks, Bullets(lines))
+        blocks = (
+            *blocks,
+            Paragraph(
+                text(
+                    "Record each post with `/duty posted <channel> [url]`. "
+                    "Can't do it? `/duty skip` passes it on."
+                )
+            ),
+        )
+        return Outgoing((person,), Message(f"You're on duty: {rota.name}", blocks))
+
+    # -- reminders -----------------------------------------------------------------------
+
+    def _claim_reminders(self, uow: UnitOfWork, workspace: Workspace, now: datetime) -> None:
+        rotas = uow.rotas.all(workspace.id)
+        closed = closed_on(uow.closures.all(workspace.id))
+        last_posts = uow.posts.last_post_times(workspace.id)
+        for channel in uow.channels.all(workspace.id):
+            rota = covering_rota(rotas, channel)
+            last = last_posts.get(channel.id)
+            if rota is None or not is_working_time(rota, now, closed):
+                continue
+            if not is_quiet(channel, last, now):
+                continue
+            spell = silent_since(channel, last)
+            shift = current_shift(uow, rota, now)
+            earlier = uow.reminders.of_spell(channel.id, spell)
+            claimed = uow.reminders.claim(
+                workspace.id,
+                channel_id=channel.id,
+                spell_start=spell,
+                day=local_day(rota, now),
+                person_id=shift.person_id,
+                created_at=now,
+            )
+            unanswered = [r for r in earlier if r.sent_at is not None and r.answered_at is None]
+            if claimed is not None and len(unanswered) >= ESCALATE_AFTER:
+                key = f"{channel.id}:{spell.astimezone(ZoneInfo('UTC')).isoformat()}"
+                uow.deliveries.claim(workspace.id, DeliveryKind.ESCALATION, key, now)
+
+    def _send_reminders(self, workspace: Workspace, now: datetime) -> int:
+        with self._uow_factory() as uow:
+            pending = uow.reminders.pending(workspace.id, MAX_ATTEMPTS)
+            taken: list[Reminder] = [
+                r for r in pending if uow.reminders.start_attempt(r.id, r.attempts)
+            ]
+            uow.commit()
+        by_person: dict[int | None, list[Reminder]] = defaultdict(list)
+        for reminder in taken:
+            by_person[reminder.person_id].append(reminder)
+        sent = 0
+        for person_id, reminders in by_person.items():
+            with self._uow_factory() as uow:
+                outgoing = self._reminder(uow, workspace, person_id, reminders, now)
+            failure = self._send(workspace, outgoing)
+            with self._uow_factory() as uow:
+                for reminder in reminders:
+                    if failure is None:
+                        uow.reminders.mark_sent(reminder.id, now)
+                    else:
+                        uow.reminders.mark_failed(reminder.id, failure)
+                uow.commit()
+            sent += failure is None and outgoing is not None
+        return sent
+
+    def _reminder(
+        self,
+        uow: UnitOfWork,
+        workspace: Workspace,
+        person_id: int | None,
+        reminders: list[Reminder],
+        now: datetime,
+    ) -> Outgoing | None:
+        channels = {ch.id: ch for ch in uow.channels.all(workspace.id)}
+        last_posts = uow.posts.last_post_times(workspace.id)
+        lines = tuple(
+            _channel_line(channels[r.channel_id], last_posts.get(r.channel_id), now)
+            for r in reminders
+            if r.channel_id in channels
+        )
+        if not lines:
+            return None
+        person = uow.people.get(person_id) if person_id is not None else None
+        if person is not None and not person.deleted:
+            intro = text("You're on duty, and these outreach channels have gone quiet:")
+            recipients: tuple[Person, ...] = (person,)
+        else:
+            intro = text(
+                "Nobody is on duty, and these outreach channels have gone quiet. "
+                "`/duty join` puts someone on the rota:"
+            )
+            recipients = tuple(coordinators(uow, workspace, self._coordinators))
+        closing = text(
+            "When you've posted, record it with `/duty posted <channel> [url]`. "
+            "Can't do it? `/duty skip` passes your shift on."
+        )
+        message = Message(
+            summary=f"{plural(len(lines), 'outreach channel')} gone quiet",
+            blocks=(Paragraph(intro), Bullets(lines), Paragraph(closing)),
+        )
+        return Outgoing(recipients, message) if recipients else None
+
+    def _escalation(
+        self, uow: UnitOfWork, workspace: Workspace, key: str, now: datetime
+    ) -> Outgoing | None:
+        channel_id, spell_text = key.split(":", 1)
+        channel = next(
+            (ch for ch in uow.channels.all(workspace.id) if ch.id == int(channel_id)), None
+        )
+        if channel is None:
+            return None
+        reminders = uow.reminders.of_spell(channel.id, datetime.fromisoformat(spell_text))
+        holders = [uow.people.get(r.person_id) for r in reminders if r.person_id is not None]
+        last = uow.posts.last_post_times(workspace.id).get(channel.id)
+        days = whole_days(quiet_for(channel, last, now))
+        named = [p for p in holders if p is not None]
+        line = text(
+            Bold(channel.name),
+            f" has had no post for {plural(days, 'day')}, and "
+            f"{plural(len(reminders) - 1, 'reminder')} to ",
+            *([who(named[-1])] if named else ["nobody"]),
+            " went unanswered. Could you help find someone to post?",
+        )
+        staff = tuple(coordinators(uow, workspace, self._coordinators))
+        message = Message(summary=f"{channel.name} is still quiet", blocks=(Paragraph(line),))
+        return Outgoing(staff, message) if staff else None
+
+    # -- sending -------------------------------------------------------------------------
+
+    def _send_deliveries(self, workspace: Workspace, now: datetime) -> int:
+        with self._uow_factory() as uow:
+            pending = uow.deliveries.pending(workspace.id, MAX_ATTEMPTS)
+            taken: list[Delivery] = [
+                d for d in pending if uow.deliveries.start_attempt(d.id, d.attempts)
+            ]
+            uow.commit()
+        builders: dict[DeliveryKind, Builder] = {
+            DeliveryKind.HANDOFF: self._handoff,
+            DeliveryKind.ESCALATION: self._escalation,
+        }
+        sent = 0
+        for delivery in taken:
+            build = builders.get(delivery.kind)
+            with self._uow_factory() as uow:
+                outgoing = build(uow, workspace, delivery.key, now) if build else None
+            failure = self._send(workspace, outgoing)
+            with self._uow_factory() as uow:
+                if failure is None:
+                    uow.deliveries.mark_sent(delivery.id, now)
+                else:
+                    uow.deliveries.mark_failed(delivery.id, failure)
+                uow.commit()
+            sent += failure is None and outgoing is not None
+        return sent
+
+    def _send(self, workspace: Workspace, outgoing: Outgoing | None) -> str | None:
+        """Send to every recipient; why it reached nobody, or None."""
+        if outgoing is None:
+            return None
+        failures: list[str] = []
+        for person in outgoing.recipients:
+            try:
+                self._notifier.send_direct(workspace, person, outgoing.message)
+            except NotifyError as error:
+                log.warning("could not send to person %s: %s", person.id, error.reason)
+                failures.append(f"{person.display_name}: {error.reason}")
+        if len(failures) < len(outgoing.recipients):
+            return None  # somebody has it; a retry would repeat it to the others
+        return "; ".join(failures)
+
+
+def _channel_line(channel: OutreachChannel, last: datetime | None, now: datetime) -> Text:
+    if last is None:
+        return text(Bold(channel.name), ": no posts yet")
+    days = whole_days(quiet_for(channel, last, now))
+    return text(Bold(channel.name), f": last post {plural(days, 'day')} ago")
