@@ -341,15 +341,18 @@ class ReminderRepository(Protocol):
         """The reminders of one quiet spell, oldest first."""
         ...
 
-    def pending(self, workspace_id: int, max_attempts: int) -> list[Reminder]:
-        """Reminders not sent yet that have had fewer than `max_attempts` tries."""
+    def pending(
+        self, workspace_id: int, max_attempts: int, stale_before: datetime
+    ) -> list[Reminder]:
+        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
+        tried, last try failed, or last try began before `stale_before` and never finished."""
         ...
 
     def failed(self, workspace_id: int) -> list[Reminder]:
         """Reminders not sent whose last try failed, newest first."""
         ...
 
-    def start_attempt(self, reminder_id: int, attempts_seen: int) -> bool:
+    def start_attempt(self, reminder_id: int, attempts_seen: int, at: datetime) -> bool:
         """Take the next try at sending, if nobody else has since `attempts_seen`."""
         ...
 
@@ -381,15 +384,18 @@ class DeliveryRepository(Protocol):
         """The delivery claimed under this key."""
         ...
 
-    def pending(self, workspace_id: int, max_attempts: int) -> list[Delivery]:
-        """Deliveries not sent yet that have had fewer than `max_attempts` tries."""
+    def pending(
+        self, workspace_id: int, max_attempts: int, stale_before: datetime
+    ) -> list[Delivery]:
+        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
+        tried, last try failed, or last try began before `stale_before` and never finished."""
         ...
 
     def failed(self, workspace_id: int) -> list[Delivery]:
         """Deliveries not sent whose last try failed, newest first."""
         ...
 
-    def start_attempt(self, delivery_id: int, attempts_seen: int) -> bool:
+    def start_attempt(self, delivery_id: int, attempts_seen: int, at: datetime) -> bool:
         """Take the next try at sending, if nobody else has since `attempts_seen`."""
         ...
 

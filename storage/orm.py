@@ -319,6 +319,7 @@ class ReminderRow(Base):
     sent_at: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    attempted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
 
 
@@ -336,6 +337,7 @@ class DeliveryRow(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    attempted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Result, delete, func, select, update
+from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -925,14 +925,22 @@ class SqlAlchemyReminderRepository:
         )
         return [_reminder(row) for row in rows]
 
-    def pending(self, workspace_id: int, max_attempts: int) -> list[Reminder]:
-        """Reminders not sent yet that have had fewer than `max_attempts` tries."""
+    def pending(
+        self, workspace_id: int, max_attempts: int, stale_before: datetime
+    ) -> list[Reminder]:
+        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
+        tried, last try failed, or last try began before `stale_before` and never finished."""
         rows = self._session.scalars(
             select(ReminderRow)
             .where(
                 ReminderRow.workspace_id == workspace_id,
                 ReminderRow.sent_at.is_(None),
                 ReminderRow.attempts < max_attempts,
+                or_(
+                    ReminderRow.attempts == 0,
+                    ReminderRow.last_error.is_not(None),
+                    ReminderRow.attempted_at < stale_before,
+                ),
             )
             .order_by(ReminderRow.created_at, ReminderRow.id)
         )
@@ -951,7 +959,7 @@ class SqlAlchemyReminderRepository:
         )
         return [_reminder(row) for row in rows]
 
-    def start_attempt(self, reminder_id: int, attempts_seen: int) -> bool:
+    def start_attempt(self, reminder_id: int, attempts_seen: int, at: datetime) -> bool:
         """Take the next try at sending, if nobody else has since `attempts_seen`."""
         # Compare-and-set: of several callers that saw the same count, one changes the row.
         result = self._session.execute(
@@ -961,7 +969,7 @@ class SqlAlchemyReminderRepository:
                 ReminderRow.attempts == attempts_seen,
                 ReminderRow.sent_at.is_(None),
             )
-            .values(attempts=ReminderRow.attempts + 1)
+            .values(attempts=ReminderRow.attempts + 1, attempted_at=at, last_error=None)
         )
         return _rowcount(result) == 1
 
@@ -1061,14 +1069,22 @@ class SqlAlchemyDeliveryRepository:
         )
         return None if row is None else _delivery(row)
 
-    def pending(self, workspace_id: int, max_attempts: int) -> list[Delivery]:
-        """Deliveries not sent yet that have had fewer than `max_attempts` tries."""
+    def pending(
+        self, workspace_id: int, max_attempts: int, stale_before: datetime
+    ) -> list[Delivery]:
+        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
+        tried, last try failed, or last try began before `stale_before` and never finished."""
         rows = self._session.scalars(
             select(DeliveryRow)
             .where(
                 DeliveryRow.workspace_id == workspace_id,
                 DeliveryRow.sent_at.is_(None),
                 DeliveryRow.attempts < max_attempts,
+                or_(
+                    DeliveryRow.attempts == 0,
+                    DeliveryRow.last_error.is_not(None),
+                    DeliveryRow.attempted_at < stale_before,
+                ),
             )
             .order_by(DeliveryRow.created_at, DeliveryRow.id)
         )
@@ -1087,8 +1103,9 @@ class SqlAlchemyDeliveryRepository:
         )
         return [_delivery(row) for row in rows]
 
-    def start_attempt(self, delivery_id: int, attempts_seen: int) -> bool:
+    def start_attempt(self, delivery_id: int, attempts_seen: int, at: datetime) -> bool:
         """Take the next try at sending, if nobody else has since `attempts_seen`."""
+        # Compare-and-set: of several callers that saw the same count, one changes the row.
         result = self._session.execute(
             update(DeliveryRow)
             .where(
@@ -1096,7 +1113,7 @@ class SqlAlchemyDeliveryRepository:
                 DeliveryRow.attempts == attempts_seen,
                 DeliveryRow.sent_at.is_(None),
             )
-            .values(attempts=DeliveryRow.attempts + 1)
+            .values(attempts=DeliveryRow.attempts + 1, attempted_at=at, last_error=None)
         )
         return _rowcount(result) == 1
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
+
+from bot.domain.model import Person, Workspace
+from bot.messages import Message
+from bot.ports import DirectoryEntry
 
 
 @dataclass
@@ -212,3 +217,32 @@ def message_text(params: dict[str, Any]) -> str:
     if not parts:
         parts.append(str(params.get("text", "")))
     return "\n".join(parts)
+
+
+class FakeDirectory:
+    """A chat platform's directory held in memory: `users` maps ids to entries."""
+
+    def __init__(self, users: dict[str, DirectoryEntry] | None = None) -> None:
+        self.users = users or {}
+
+    def lookup(self, workspace: Workspace, external_id: str) -> DirectoryEntry | None:
+        return self.users.get(external_id)
+
+
+class FakeNotifier:
+    """Records every direct message, safely from several threads at once."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Message]] = []
+        self._lock = threading.Lock()
+
+    def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
+        with self._lock:
+            self.sent.append((person.external_id, message))
+
+    def to(self, external_id: str) -> list[Message]:
+        return [message for who, message in self.sent if who == external_id]
+
+
+def staff_entry(external_id: str, name: str, *, admin: bool = False) -> DirectoryEntry:
+    return DirectoryEntry(external_id, name, name, "Europe/London", admin, False)

@@ -38,6 +38,8 @@ from bot.services.wording import plural, when, who
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+ABANDONED_AFTER = timedelta(minutes=30)
+"""A try that began this long ago and never finished (its process died) is tried again."""
 ESCALATE_AFTER = 2
 """Unanswered reminders in one quiet spell after which coordinators are told."""
 
@@ -245,9 +247,9 @@ class ScheduledWork:
 
     def _send_reminders(self, workspace: Workspace, now: datetime) -> int:
         with self._uow_factory() as uow:
-            pending = uow.reminders.pending(workspace.id, MAX_ATTEMPTS)
+            pending = uow.reminders.pending(workspace.id, MAX_ATTEMPTS, now - ABANDONED_AFTER)
             taken: list[Reminder] = [
-                r for r in pending if uow.reminders.start_attempt(r.id, r.attempts)
+                r for r in pending if uow.reminders.start_attempt(r.id, r.attempts, now)
             ]
             uow.commit()
         by_person: dict[int | None, list[Reminder]] = defaultdict(list)
@@ -334,9 +336,9 @@ class ScheduledWork:
 
     def _send_deliveries(self, workspace: Workspace, now: datetime) -> int:
         with self._uow_factory() as uow:
-            pending = uow.deliveries.pending(workspace.id, MAX_ATTEMPTS)
+            pending = uow.deliveries.pending(workspace.id, MAX_ATTEMPTS, now - ABANDONED_AFTER)
             taken: list[Delivery] = [
-                d for d in pending if uow.deliveries.start_attempt(d.id, d.attempts)
+                d for d in pending if uow.deliveries.start_attempt(d.id, d.attempts, now)
             ]
             uow.commit()
         builders: dict[DeliveryKind, Builder] = {

@@ -17,6 +17,9 @@ from bot.ports import UnitOfWork
 from storage.uow import SqlAlchemyUnitOfWorkFactory, create_engine_for
 from tests.storage.seed import T0, add_channel, add_person
 
+LATER = T0 + timedelta(days=1)
+"""A `stale_before` after every try here: tries in flight count as abandoned."""
+
 DAY = timedelta(days=1)
 MONDAY = T0.date()
 SPELL = T0 - 3 * DAY
@@ -131,7 +134,7 @@ def test_second_claim_gets_none_and_changes_nothing_when_the_reminder_exists(
         bob = add_person(uow, workspace.id, "U2", "Bob")
         twitter = add_channel(uow, workspace.id, "Twitter")
         first = _claimed(uow, twitter, person_id=ann.id)
-        uow.reminders.start_attempt(first.id, 0)
+        uow.reminders.start_attempt(first.id, 0, T0)
         uow.reminders.mark_failed(first.id, "channel_not_found")
         uow.commit()
     same_spell_in_berlin = SPELL.astimezone(ZoneInfo("Europe/Berlin"))
@@ -184,14 +187,14 @@ def test_start_attempt_lets_only_one_caller_through_when_both_saw_the_same_count
     with uow_factory() as uow:
         twitter = add_channel(uow, workspace.id, "Twitter")
         reminder = _claimed(uow, twitter)
-        first = uow.reminders.start_attempt(reminder.id, 0)
-        same_count = uow.reminders.start_attempt(reminder.id, 0)
+        first = uow.reminders.start_attempt(reminder.id, 0, T0)
+        same_count = uow.reminders.start_attempt(reminder.id, 0, T0)
         uow.commit()
 
     with uow_factory() as uow:
-        stale = uow.reminders.start_attempt(reminder.id, 0)
-        next_try = uow.reminders.start_attempt(reminder.id, 1)
-        unknown = uow.reminders.start_attempt(reminder.id + 1000, 0)
+        stale = uow.reminders.start_attempt(reminder.id, 0, T0)
+        next_try = uow.reminders.start_attempt(reminder.id, 1, T0)
+        unknown = uow.reminders.start_attempt(reminder.id + 1000, 0, T0)
         uow.commit()
 
     with uow_factory() as uow:
@@ -207,10 +210,10 @@ def test_start_attempt_is_refused_when_the_reminder_was_sent(
     with uow_factory() as uow:
         twitter = add_channel(uow, workspace.id, "Twitter")
         reminder = _claimed(uow, twitter)
-        assert uow.reminders.start_attempt(reminder.id, 0)
+        assert uow.reminders.start_attempt(reminder.id, 0, T0)
         uow.reminders.mark_sent(reminder.id, T0)
 
-        assert not uow.reminders.start_attempt(reminder.id, 1)
+        assert not uow.reminders.start_attempt(reminder.id, 1, T0)
 
 
 def test_mark_sent_records_the_time_and_clears_the_error_when_a_retry_succeeds(
@@ -219,15 +222,15 @@ def test_mark_sent_records_the_time_and_clears_the_error_when_a_retry_succeeds(
     with uow_factory() as uow:
         twitter = add_channel(uow, workspace.id, "Twitter")
         reminder = _claimed(uow, twitter)
-        uow.reminders.start_attempt(reminder.id, 0)
+        uow.reminders.start_attempt(reminder.id, 0, T0)
         uow.reminders.mark_failed(reminder.id, "ratelimited")
-        uow.reminders.start_attempt(reminder.id, 1)
+        uow.reminders.start_attempt(reminder.id, 1, T0)
         uow.reminders.mark_sent(reminder.id, T0 + timedelta(minutes=5))
         uow.commit()
 
     with uow_factory() as uow:
         (stored,) = uow.reminders.of_spell(twitter.id, SPELL)
-        pending = uow.reminders.pending(workspace.id, max_attempts=5)
+        pending = uow.reminders.pending(workspace.id, max_attempts=5, stale_before=LATER)
         failed = uow.reminders.failed(workspace.id)
 
     assert stored.sent_at == T0 + timedelta(minutes=5)
@@ -275,18 +278,18 @@ def test_pending_lists_unsent_reminders_with_tries_left_oldest_first_when_asked(
         newer = _claimed(uow, twitter, day=MONDAY + DAY, created_at=T0 + DAY)
         older = _claimed(uow, blog, created_at=T0 - DAY)
         retrying = _claimed(uow, twitter, created_at=T0)
-        uow.reminders.start_attempt(retrying.id, 0)
+        uow.reminders.start_attempt(retrying.id, 0, T0)
         uow.reminders.mark_failed(retrying.id, "ratelimited")
         exhausted = _claimed(uow, twitter, day=MONDAY + 2 * DAY, created_at=T0 - 2 * DAY)
         for seen in range(3):
-            uow.reminders.start_attempt(exhausted.id, seen)
+            uow.reminders.start_attempt(exhausted.id, seen, T0)
         sent = _claimed(uow, blog, day=MONDAY + DAY, created_at=T0 - 3 * DAY)
         uow.reminders.mark_sent(sent.id, T0)
         _claimed(uow, foreign)
         uow.commit()
 
     with uow_factory() as uow:
-        pending = uow.reminders.pending(workspace.id, max_attempts=3)
+        pending = uow.reminders.pending(workspace.id, max_attempts=3, stale_before=LATER)
 
     assert [reminder.id for reminder in pending] == [older.id, retrying.id, newer.id]
     assert pending[1].attempts == 1
@@ -306,7 +309,7 @@ def test_failed_lists_unsent_reminders_whose_last_try_failed_newest_first_when_a
         recovered = _claimed(uow, twitter, day=MONDAY + 3 * DAY, created_at=T0 + 3 * DAY)
         lost_abroad = _claimed(uow, foreign, created_at=T0)
         for reminder in (older, newer, recovered, lost_abroad):
-            uow.reminders.start_attempt(reminder.id, 0)
+            uow.reminders.start_attempt(reminder.id, 0, T0)
             uow.reminders.mark_failed(reminder.id, "channel_not_found")
         uow.reminders.mark_sent(recovered.id, T0 + 3 * DAY)
         uow.commit()
@@ -468,23 +471,23 @@ def test_delivery_attempts_move_through_failure_to_sent_when_retried(
 ) -> None:
     with uow_factory() as uow:
         delivery = _delivered(uow, workspace)
-        assert uow.deliveries.start_attempt(delivery.id, 0)
-        assert not uow.deliveries.start_attempt(delivery.id, 0)
+        assert uow.deliveries.start_attempt(delivery.id, 0, T0)
+        assert not uow.deliveries.start_attempt(delivery.id, 0, T0)
         uow.deliveries.mark_failed(delivery.id, "not_in_channel " + "y" * 250)
         uow.commit()
 
     with uow_factory() as uow:
         failed = uow.deliveries.failed(workspace.id)
-        pending = uow.deliveries.pending(workspace.id, max_attempts=3)
-        exhausted = uow.deliveries.pending(workspace.id, max_attempts=1)
-        assert uow.deliveries.start_attempt(delivery.id, 1)
+        pending = uow.deliveries.pending(workspace.id, max_attempts=3, stale_before=LATER)
+        exhausted = uow.deliveries.pending(workspace.id, max_attempts=1, stale_before=LATER)
+        assert uow.deliveries.start_attempt(delivery.id, 1, T0)
         uow.deliveries.mark_sent(delivery.id, T0 + DAY)
-        assert not uow.deliveries.start_attempt(delivery.id, 2)
+        assert not uow.deliveries.start_attempt(delivery.id, 2, T0)
         uow.commit()
 
     with uow_factory() as uow:
         stored = uow.deliveries.get(workspace.id, DeliveryKind.HANDOFF, HANDOFF_KEY)
-        pending_after = uow.deliveries.pending(workspace.id, max_attempts=3)
+        pending_after = uow.deliveries.pending(workspace.id, max_attempts=3, stale_before=LATER)
         failed_after = uow.deliveries.failed(workspace.id)
 
     assert [d.id for d in failed] == [d.id for d in pending] == [delivery.id]
@@ -511,7 +514,7 @@ def test_delivery_lists_order_and_filter_when_there_are_several(
         uow.commit()
 
     with uow_factory() as uow:
-        pending = uow.deliveries.pending(workspace.id, max_attempts=3)
+        pending = uow.deliveries.pending(workspace.id, max_attempts=3, stale_before=LATER)
         failed = uow.deliveries.failed(workspace.id)
 
     assert [d.id for d in pending] == [older.id, newer.id]
@@ -553,7 +556,7 @@ def test_unit_stays_usable_and_commits_its_other_writes_when_a_claim_conflicts(
     with uow_factory() as uow:
         person = uow.people.get(ann.id)
         spell = uow.reminders.of_spell(twitter.id, SPELL)
-        deliveries = uow.deliveries.pending(workspace.id, max_attempts=1)
+        deliveries = uow.deliveries.pending(workspace.id, max_attempts=1, stale_before=LATER)
 
     assert lost_reminder is None
     assert lost_delivery is None
@@ -571,7 +574,7 @@ def test_exactly_one_process_gets_the_delivery_when_several_claim_it_at_once(
     )
 
     with uow_factory() as uow:
-        stored = uow.deliveries.pending(workspace.id, max_attempts=1)
+        stored = uow.deliveries.pending(workspace.id, max_attempts=1, stale_before=LATER)
 
     winners = [result for result in results if result is not None]
     assert len(winners) == 1
@@ -603,7 +606,7 @@ def test_exactly_one_process_takes_the_attempt_when_several_saw_the_same_count(
         delivery = _delivered(uow, workspace)
         uow.commit()
 
-    results = _race(database_url, lambda uow: uow.deliveries.start_attempt(delivery.id, 0))
+    results = _race(database_url, lambda uow: uow.deliveries.start_attempt(delivery.id, 0, T0))
 
     with uow_factory() as uow:
         stored = uow.deliveries.get(workspace.id, DeliveryKind.HANDOFF, HANDOFF_KEY)
@@ -611,3 +614,34 @@ def test_exactly_one_process_takes_the_attempt_when_several_saw_the_same_count(
     assert sorted(results) == [False] * (RACERS - 1) + [True]
     assert stored is not None
     assert stored.attempts == 1
+
+
+def test_try_in_flight_is_not_pending_when_another_replica_looks_soon_after(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, workspace: Workspace
+) -> None:
+    with uow_factory() as uow:
+        delivery = uow.deliveries.claim(workspace.id, DeliveryKind.HANDOFF, "in-flight", T0)
+        assert delivery is not None
+        assert uow.deliveries.start_attempt(delivery.id, 0, T0)
+        uow.commit()
+    with uow_factory() as uow:
+        soon = uow.deliveries.pending(workspace.id, 3, stale_before=T0 - timedelta(minutes=30))
+        abandoned = uow.deliveries.pending(workspace.id, 3, stale_before=T0 + timedelta(hours=1))
+        uow.deliveries.mark_failed(delivery.id, "fatal_error")
+        failed = uow.deliveries.pending(workspace.id, 3, stale_before=T0 - timedelta(minutes=30))
+    assert soon == []
+    assert [d.id for d in abandoned] == [delivery.id]
+    assert [d.id for d in failed] == [delivery.id]
+
+
+def test_new_try_clears_the_last_error_when_it_starts(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, workspace: Workspace
+) -> None:
+    with uow_factory() as uow:
+        delivery = uow.deliveries.claim(workspace.id, DeliveryKind.HANDOFF, "retry", T0)
+        assert delivery is not None
+        uow.deliveries.start_attempt(delivery.id, 0, T0)
+        uow.deliveries.mark_failed(delivery.id, "fatal_error")
+        assert [d.id for d in uow.deliveries.failed(workspace.id)] == [delivery.id]
+        uow.deliveries.start_attempt(delivery.id, 1, T0 + timedelta(minutes=15))
+        assert uow.deliveries.failed(workspace.id) == []
