@@ -124,3 +124,52 @@ class Message:
         """A message of one paragraph."""
         spans = text(*parts)
         return cls(summary=plain_text(spans), blocks=(Paragraph(spans),))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelectField:
+    """Pick one of several choices."""
+
+    name: str
+    label: str
+    choices: tuple[Choice, ...]
+    initial: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """A line (or a few) of text."""
+
+    name: str
+    label: str
+    optional: bool = True
+    multiline: bool = False
+    placeholder: str = ""
+    max_length: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form for a person to fill in; its answers come back under `form_id`."""
+
+    form_id: str
+    title: str
+    submit: str
+    fields: tuple[SelectField | TextField, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FormErrors:
+    """What is wrong with a filled-in form, by field name; the form stays open."""
+
+    errors: dict[str, str]
+
+
+Reply = Message | Form | FormErrors
+"""What a person gets back: a message, a form to fill in, or what to fix in one."""

@@ -152,6 +152,7 @@ class OutreachChannelRow(Base):
     access_note: Mapped[str | None] = mapped_column(Text)
     archived: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    snoozed_until: Mapped[datetime | None]
 
 
 class StewardRow(Base):

@@ -255,6 +255,7 @@ def _channel(row: OutreachChannelRow, steward_ids: Iterable[int]) -> OutreachCha
         access_note=row.access_note,
         archived=row.archived,
         steward_ids=frozenset(steward_ids),
+        snoozed_until=row.snoozed_until,
     )
 
 
@@ -346,6 +347,7 @@ class SqlAlchemyChannelRepository:
                         match_pattern=channel.match_pattern,
                         access_note=channel.access_note,
                         archived=channel.archived,
+                        snoozed_until=channel.snoozed_until,
                     )
                 ),
                 "outreach channel",

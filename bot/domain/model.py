@@ -94,6 +94,8 @@ class OutreachChannel:
     access_note: str | None = None
     archived: bool = False
     steward_ids: frozenset[int] = frozenset()
+    snoozed_until: datetime | None = None
+    """Reminders about it are held until then."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from typing import Any
 
 from bot.domain import commands as c
 from bot.domain.model import Role
-from bot.messages import Bold, Mention, Message, Paragraph, text
+from bot.messages import Bold, Form, FormErrors, Mention, Message, Paragraph, Reply, text
 from bot.ports import Clock, ConflictError, Directory, Notifier, UnitOfWorkFactory
-from bot.services import admin, duty, outreach
+from bot.services import admin, duty, interactive, outreach
 from bot.services.context import (
     Caller,
     Context,
@@ -25,7 +25,7 @@ from bot.services.wording import joined, who
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Context, Any], Message]
+Handler = Callable[[Context, Any], Reply]
 
 
 def _not_yet(feature: str, instead: str) -> Handler:
@@ -60,11 +60,11 @@ ROUTES: dict[type, Handler] = {
     c.ClosureHolidays: admin.closure_holidays,
     c.ClosureRemove: admin.closure_remove,
     c.RoleSet: admin.role_set,
+    c.PostedForm: interactive.post_form,
 }
 
 NOT_YET: dict[type, Handler] = {
     c.Swap: _not_yet("Swapping shifts", "Until then, `/duty skip` passes your current shift on."),
-    c.PostedForm: _not_yet("The post form", "Use `/duty posted <channel> [url] [note]` instead."),
     c.Calendar: _not_yet("The calendar link", "`/duty schedule` lists the coming shifts."),
     c.DigestPreview: _not_yet("The weekly digest", "`/duty stats` shows the figures."),
     c.DigestSend: _not_yet("The weekly digest", "`/duty stats` shows the figures."),
@@ -112,20 +112,37 @@ class Baton:
         self._notifier = notifier
         self._coordinators = frozenset(coordinators)
 
-    def run_command(self, caller: Caller, text_: str) -> Message:
+    def run_command(self, caller: Caller, text_: str) -> Reply:
         """Carry out what a person typed; the reply to show them, privately."""
+        return self._act(caller, lambda ctx: self._command(ctx, text_))
+
+    def press(self, caller: Caller, action: str, value: str) -> Reply:
+        """A person pressed one of Baton's buttons."""
+        return self._act(caller, lambda ctx: interactive.press(ctx, action, value))
+
+    def submit(self, caller: Caller, form_id: str, answers: dict[str, str]) -> Reply:
+        """A person sent a form back filled in."""
+        return self._act(caller, lambda ctx: interactive.submit(ctx, form_id, answers))
+
+    def _act(self, caller: Caller, work: Callable[[Context], list[Reply]]) -> Reply:
+        """Do `work` as the caller in one transaction (twice if it collided with another)."""
         for attempt in (1, 2):
             try:
-                return Message.combine(self._run_once(caller, text_))
+                replies = self._act_once(caller, work)
             except ConflictError:
                 if attempt == 2:
-                    log.exception("a command kept colliding with concurrent work")
+                    log.exception("a request kept colliding with concurrent work")
+                continue
             except Exception:
-                log.exception("a command failed")
+                log.exception("a request failed")
                 return SORRY
+            forms = [r for r in replies if isinstance(r, Form | FormErrors)]
+            if forms:
+                return forms[0]
+            return Message.combine([r for r in replies if isinstance(r, Message)])
         return SORRY
 
-    def _run_once(self, caller: Caller, text_: str) -> list[Message]:
+    def _act_once(self, caller: Caller, work: Callable[[Context], list[Reply]]) -> list[Reply]:
         now = self._clock.now()
         with self._uow_factory() as uow:
             workspace, created = open_workspace(uow, caller)
@@ -139,31 +156,35 @@ class Baton:
                 return [Message.say("I couldn't find you in this workspace's directory.")]
             if created and person.timezone:
                 adopt_timezone(uow, workspace, person.timezone)
-            uow.commit()  # who is asking is worth remembering, whatever the command does
+            uow.commit()  # who is asking is worth remembering, whatever they asked
             ctx = Context(uow, workspace, person, now, self._coordinators, self._directory)
-            command = c.parse_command(text_, ctx.local_today())
-            if isinstance(command, c.CommandError):
-                return [_error_message(command)]
-            if isinstance(command, c.Help):
-                return [
-                    Message.say(
-                        c.help_text(
-                            ctx.is_coordinator, director=ctx.is_director, hidden=NOT_OFFERED
-                        )
-                    )
-                ]
-            if type(command) in NOT_YET:
-                return [NOT_YET[type(command)](ctx, command)]
-            allowed, preface = self._permission(ctx, who_may(type(command)))
-            if not allowed:
-                return [preface] if preface is not None else []
             try:
-                reply = ROUTES[type(command)](ctx, command)
+                replies = work(ctx)
             except RefusalError as refusal:
                 return [refusal.message]
             uow.commit()
         self._deliver(ctx)
-        return [m for m in (preface, reply, *ctx.notes) if m is not None]
+        return [*replies, *ctx.notes]
+
+    def _command(self, ctx: Context, text_: str) -> list[Reply]:
+        command = c.parse_command(text_, ctx.local_today())
+        if isinstance(command, c.CommandError):
+            return [_error_message(command)]
+        if isinstance(command, c.Help):
+            return [
+                Message.say(
+                    c.help_text(ctx.is_coordinator, director=ctx.is_director, hidden=NOT_OFFERED)
+                )
+            ]
+        if type(command) in NOT_YET:
+            return [NOT_YET[type(command)](ctx, command)]
+        allowed, preface = self._permission(ctx, who_may(type(command)))
+        if not allowed:
+            if preface is None:
+                return []
+            raise RefusalError(preface)
+        reply = ROUTES[type(command)](ctx, command)
+        return [r for r in (preface, reply) if r is not None]
 
     def _permission(self, ctx: Context, allowed_to: str) -> tuple[bool, Message | None]:
         """Whether the person may run the command, and anything to tell them first."""

@@ -33,6 +33,7 @@ from bot.ports import ConflictError, Notifier, NotifyError, UnitOfWork, UnitOfWo
 from bot.services.closures import closed_on
 from bot.services.context import coordinators
 from bot.services.duty import current_shift, handoff_key
+from bot.services.interactive import reminder_buttons
 from bot.services.wording import plural, when, who
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,8 @@ class ScheduledWork:
                 continue
             if not is_quiet(channel, last, now):
                 continue
+            if channel.snoozed_until is not None and now < channel.snoozed_until:
+                continue
             spell = silent_since(channel, last)
             shift = current_shift(uow, rota, now)
             earlier = uow.reminders.of_spell(channel.id, spell)
@@ -297,13 +300,12 @@ class ScheduledWork:
                 "`/duty join` puts someone on the rota:"
             )
             recipients = tuple(coordinators(uow, workspace, self._coordinators))
-        closing = text(
-            "When you've posted, record it with `/duty posted <channel> [url]`. "
-            "Can't do it? `/duty skip` passes your shift on."
-        )
+        closing = text("When you've posted, record it here or with `/duty posted <channel> [url]`.")
+        ids = [r.channel_id for r in reminders if r.channel_id in channels]
+        buttons = reminder_buttons(ids, can_pass=person is not None and not person.deleted)
         message = Message(
             summary=f"{plural(len(lines), 'outreach channel')} gone quiet",
-            blocks=(Paragraph(intro), Bullets(lines), Paragraph(closing)),
+            blocks=(Paragraph(intro), Bullets(lines), Paragraph(closing), buttons),
         )
         return Outgoing(recipients, message) if recipients else None
 

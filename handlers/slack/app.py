@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Baton
-from handlers.slack import commands
+from handlers.slack import commands, interactivity
 from handlers.slack.web import api_base
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def build_bolt_app(
         logger=logging.getLogger("baton.slack"),
     )
     commands.register(app, baton)
+    interactivity.register(app, baton)
     return app
 
 

@@ -11,12 +11,14 @@ from bot.messages import (
     Code,
     Divider,
     Fields,
+    Form,
     Heading,
     Link,
     Mention,
     Message,
     Paragraph,
     Plain,
+    SelectField,
     Text,
 )
 
@@ -143,3 +145,67 @@ def _section(value: str) -> Block:
 def fallback_text(message: Message) -> str:
     """The notification text shown where blocks can't be (escaped, no formatting)."""
     return escape(message.summary)[:3000]
+
+
+MODAL_TITLE_LIMIT = 24
+
+
+def form_view(form: Form) -> Block:
+    """A form as a Slack modal; each field is a block whose id is the field's name."""
+    inputs: list[Block] = []
+    for field in form.fields:
+        element: Block
+        if isinstance(field, SelectField):
+            options = [
+                {
+                    "text": {"type": "plain_text", "text": _truncate(choice.label, 75)},
+                    "value": choice.value,
+                }
+                for choice in field.choices[:100]
+            ]
+            element = {"type": "static_select", "action_id": field.name, "options": options}
+            chosen = [o for o in options if o["value"] == field.initial]
+            if chosen:
+                element["initial_option"] = chosen[0]
+            optional = False
+        else:
+            element = {
+                "type": "plain_text_input",
+                "action_id": field.name,
+                "multiline": field.multiline,
+                "max_length": field.max_length,
+            }
+            if field.placeholder:
+                element["placeholder"] = {"type": "plain_text", "text": field.placeholder}
+            optional = field.optional
+        inputs.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "optional": optional,
+                "label": {"type": "plain_text", "text": _truncate(field.label, 2000)},
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": form.form_id,
+        "title": {"type": "plain_text", "text": _truncate(form.title, MODAL_TITLE_LIMIT)},
+        "submit": {"type": "plain_text", "text": _truncate(form.submit, MODAL_TITLE_LIMIT)},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": inputs,
+    }
+
+
+def form_answers(view: dict[str, Any]) -> dict[str, str]:
+    """What a person entered in a submitted modal, by field name."""
+    answers: dict[str, str] = {}
+    values = (view.get("state") or {}).get("values") or {}
+    for block_id, actions in values.items():
+        for state in actions.values():
+            if state.get("type") == "static_select":
+                option = state.get("selected_option") or {}
+                answers[block_id] = str(option.get("value", ""))
+            else:
+                answers[block_id] = str(state.get("value") or "")
+    return answers

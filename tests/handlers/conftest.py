@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -60,6 +61,20 @@ class SlackDriver:
             }
         )
 
+    def signed_headers(
+        self, body: str, *, secret: str = SIGNING_SECRET, stamp: str | None = None
+    ) -> dict[str, str]:
+        """Slack's signature headers for a body."""
+        # Slack signs with the real time, and Bolt checks it against the real time too.
+        stamp = stamp or str(int(time.time()))  # noqa: TID251
+        base = f"v0:{stamp}:{body}".encode()
+        digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+        return {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": f"v0={digest}",
+        }
+
     async def post(
         self,
         body: str,
@@ -74,10 +89,7 @@ class SlackDriver:
         stamp = str(timestamp if timestamp is not None else now)
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if signed:
-            base = f"v0:{stamp}:{body}".encode()
-            digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-            headers["X-Slack-Request-Timestamp"] = stamp
-            headers["X-Slack-Signature"] = f"v0={digest}"
+            headers.update(self.signed_headers(body, secret=secret, stamp=stamp))
         async with self.http.post(
             f"{self.base_url}/slack/events", data=body.encode(), headers=headers
         ) as response:
@@ -98,6 +110,104 @@ class SlackDriver:
 
     def dms(self, user_id: str) -> list[str]:
         return self.fake.direct_messages(user_id)
+
+    async def post_payload(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
+        """POST an interactivity payload (buttons, modals) as Slack does: a form field."""
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    async def start_command(self, user_id: str, text: str) -> str:
+        """Send `/duty text` without waiting for the reply; the request's key."""
+        self._sent += 1
+        key = f"r{self._sent}"
+        response = await self.post(self.form(user_id, text, key))
+        assert response.status == 200
+        return key
+
+    async def opened_form(self, key: str) -> dict[str, Any]:
+        """The modal Baton opened for the request `key` (its trigger id names it)."""
+        calls = await self.fake.wait_for(
+            lambda calls: any(
+                c.method == "views.open" and c.params.get("trigger_id") == f"trigger-{key}"
+                for c in calls
+            )
+        )
+        call = next(
+            c
+            for c in calls
+            if c.method == "views.open" and c.params.get("trigger_id") == f"trigger-{key}"
+        )
+        view = call.params["view"]
+        return dict(json.loads(view) if isinstance(view, str) else view)
+
+    async def press(self, user_id: str, message_blocks: list[dict[str, Any]], label: str) -> str:
+        """Press the button labelled `label` in a message; the request's key."""
+        button = next(
+            element
+            for block in message_blocks
+            if block.get("type") == "actions"
+            for element in block["elements"]
+            if element["text"]["text"] == label
+        )
+        self._sent += 1
+        key = f"r{self._sent}"
+        payload = {
+            "type": "block_actions",
+            "team": {"id": TEAM, "domain": "library"},
+            "user": {"id": user_id, "team_id": TEAM, "username": user_id.lower()},
+            "api_app_id": "A0BATON",
+            "trigger_id": f"trigger-{key}",
+            "response_url": self.fake.response_url(key),
+            "container": {"type": "message", "channel_id": "D0BATON"},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": "buttons",
+                    "value": button.get("value", ""),
+                    "text": button["text"],
+                }
+            ],
+        }
+        response = await self.post_payload(payload)
+        assert response.status == 200
+        return key
+
+    async def answer(self, key: str) -> str:
+        """The private reply to request `key`."""
+        await self.fake.wait_for(lambda calls: any(c.method == f"respond:{key}" for c in calls))
+        return message_text(self.fake.responses[key][0])
+
+    async def submit(
+        self, user_id: str, view: dict[str, Any], values: dict[str, str]
+    ) -> dict[str, Any]:
+        """Submit a modal with `values` by field name; Slack's HTTP reply, as JSON or {}."""
+        state: dict[str, Any] = {}
+        for block in view["blocks"]:
+            element = block["element"]
+            name = block["block_id"]
+            if element["type"] == "static_select":
+                value = values.get(name)
+                option = next((o for o in element["options"] if o["value"] == value), None)
+                state[name] = {name: {"type": "static_select", "selected_option": option}}
+            else:
+                state[name] = {
+                    name: {"type": "plain_text_input", "value": values.get(name) or None}
+                }
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM, "domain": "library"},
+            "user": {"id": user_id, "team_id": TEAM},
+            "api_app_id": "A0BATON",
+            "view": {**view, "id": "V0FORM", "state": {"values": state}},
+        }
+        async with self.http.post(
+            f"{self.base_url}/slack/events",
+            data=urlencode({"payload": json.dumps(payload)}).encode(),
+            headers=self.signed_headers(urlencode({"payload": json.dumps(payload)})),
+        ) as response:
+            assert response.status == 200
+            body = await response.text()
+        return dict(json.loads(body)) if body.strip() else {}
 
 
 @dataclass

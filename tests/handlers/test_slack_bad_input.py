@@ -55,7 +55,6 @@ async def test_stale_request_is_refused_and_changes_nothing_when_older_than_five
     ("text", "expected"),
     [
         ("jion", "Did you mean `join`"),
-        ("posted", "form"),
         ("posted nowhere https://x.org/1", "I don't know an outreach channel called “nowhere”"),
         ("posted Twiter https://x.org/1", "Did you mean “Twitter”?"),
         ("away someday", "someday"),

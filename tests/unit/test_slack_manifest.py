@@ -110,6 +110,7 @@ def test_every_url_points_at_slack_events_when_http_variant() -> None:
     expected = "https://baton.example.org" + EVENTS_URL_PATH
 
     assert manifest["features"]["slash_commands"][0]["url"] == expected
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": expected}
     assert set(urls_in(manifest)) == {expected}
     assert manifest["settings"]["socket_mode_enabled"] is False
 
@@ -118,6 +119,7 @@ def test_socket_mode_is_on_and_no_url_is_set_when_socket_variant() -> None:
     manifest = load_manifest(SOCKET)
 
     assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"] == {"is_enabled": True}
     assert list(urls_in(manifest)) == []
 
 
@@ -125,6 +127,7 @@ def test_variants_differ_only_in_transport_when_compared() -> None:
     http, socket = load_manifest(HTTP), load_manifest(SOCKET)
     for manifest in (http, socket):
         manifest["features"]["slash_commands"][0].pop("url", None)
+        manifest["settings"]["interactivity"].pop("request_url", None)
         manifest["settings"].pop("socket_mode_enabled")
 
     assert http == socket
@@ -144,7 +147,6 @@ def test_nothing_is_switched_on_that_baton_does_not_answer_when_installed(name: 
     manifest = load_manifest(name)
 
     assert "event_subscriptions" not in manifest["settings"]
-    assert "interactivity" not in manifest["settings"]
     assert "shortcuts" not in manifest["features"]
     assert manifest["settings"]["org_deploy_enabled"] is False
 

@@ -17,7 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the reminders and deliveries tables, each with its claim key."""
+    """Create the reminders and deliveries tables, each with its claim key, and let
+    outreach channels be snoozed."""
+    op.add_column(
+        "outreach_channels",
+        sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True),
+    )
     op.create_table(
         "reminders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -108,6 +113,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop everything `upgrade` created."""
+    with op.batch_alter_table("outreach_channels") as batch:
+        batch.drop_column("snoozed_until")
     op.drop_table("deliveries")
     op.drop_index(op.f("ix_reminders_workspace_id_sent_at"), table_name="reminders")
     op.drop_index(op.f("ix_reminders_workspace_id_created_at"), table_name="reminders")

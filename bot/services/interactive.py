@@ -1,0 +1,120 @@
+"""Buttons and forms: the post form, and the buttons on reminders (§5, §6)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.domain import commands as c
+from bot.messages import (
+    Button,
+    Buttons,
+    Choice,
+    Form,
+    FormErrors,
+    Message,
+    Reply,
+    SelectField,
+    TextField,
+)
+from bot.services import duty, outreach
+from bot.services.context import Context
+from bot.services.wording import when
+
+POST_FORM = "post_form"
+LOG_POST = "log_post"
+SNOOZE = "snooze_day"
+HAND_ON = "pass_shift"
+SNOOZE_FOR = timedelta(days=1)
+URL_LIMIT = 500
+NOTE_LIMIT = 1000
+
+
+def reminder_buttons(channel_ids: list[int], can_pass: bool) -> Buttons:
+    """The buttons under a reminder about these channels."""
+    ids = ",".join(str(i) for i in channel_ids)
+    buttons = [
+        Button("Log a post", LOG_POST, str(channel_ids[0]), style="primary"),
+        Button("Snooze 1 day", SNOOZE, ids),
+    ]
+    if can_pass:
+        buttons.append(Button("Pass to next person", HAND_ON, ids))
+    return Buttons(tuple(buttons))
+
+
+def post_form(
+    ctx: Context, command: c.PostedForm | None = None, preselect: int | None = None
+) -> Reply:
+    """The form for recording a post, with the channel already picked if known."""
+    del command
+    listed = ctx.uow.channels.all(ctx.workspace.id)
+    if not listed:
+        return Message.say(
+            "There are no outreach channels yet. A coordinator can add one with "
+            "`/duty channel add <name> kind=…`."
+        )
+    choices = tuple(Choice(str(ch.id), ch.name) for ch in listed)
+    initial = str(preselect) if any(ch.id == preselect for ch in listed) else None
+    return Form(
+        form_id=POST_FORM,
+        title="Record a post",
+        submit="Record",
+        fields=(
+            SelectField("channel", "Outreach channel", choices, initial),
+            TextField("url", "Link to the post", placeholder="https://…", max_length=URL_LIMIT),
+            TextField("note", "Note", multiline=True, max_length=NOTE_LIMIT),
+        ),
+    )
+
+
+def _channel_ids(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip().isdigit()]
+
+
+def press(ctx: Context, action: str, value: str) -> list[Reply]:
+    """A button on a reminder: each of them answers the reminder."""
+    ids = _channel_ids(value)
+    mine = {ch.id: ch for ch in ctx.uow.channels.all(ctx.workspace.id)}
+    channels = [mine[i] for i in ids if i in mine]
+    for channel in channels:
+        ctx.uow.reminders.answer(channel.id, ctx.now)
+    if action == LOG_POST:
+        return [post_form(ctx, preselect=channels[0].id if channels else None)]
+    if action == SNOOZE:
+        if not channels:
+            return [Message.say("Those channels are gone, so there is nothing to snooze.")]
+        until = ctx.now + SNOOZE_FOR
+        for channel in channels:
+            ctx.uow.channels.update(replace(channel, snoozed_until=until))
+        names = ", ".join(ch.name for ch in channels)
+        rota = ctx.default_rota()
+        return [
+            Message.say(f"Snoozed: no reminders about {names} until {when(until, rota.timezone)}.")
+        ]
+    if action == HAND_ON:
+        return [duty.skip(ctx, c.Skip())]
+    return [Message.say("That button no longer does anything. `/duty help` shows what I can do.")]
+
+
+def submit(ctx: Context, form_id: str, answers: dict[str, str]) -> list[Reply]:
+    """A filled-in form came back."""
+    if form_id != POST_FORM:
+        return [Message.say("That form has expired. `/duty posted` opens a new one.")]
+    errors: dict[str, str] = {}
+    mine = {str(ch.id): ch for ch in ctx.uow.channels.all(ctx.workspace.id)}
+    channel = mine.get(answers.get("channel", ""))
+    if channel is None:
+        errors["channel"] = "Pick the outreach channel you posted on."
+    url = answers.get("url", "").strip() or None
+    if url is not None and (
+        not url.lower().startswith(("http://", "https://")) or any(ch.isspace() for ch in url)
+    ):
+        errors["url"] = "Paste the post's web address, starting with https://"
+    elif url is not None and len(url) > URL_LIMIT:
+        errors["url"] = f"Keep the link under {URL_LIMIT} characters."
+    note = " ".join(answers.get("note", "").split()) or None
+    if note is not None and len(note) > NOTE_LIMIT:
+        errors["note"] = f"Keep the note under {NOTE_LIMIT} characters."
+    if errors or channel is None:
+        return [FormErrors(errors)]
+    return [outreach.posted(ctx, c.Posted(channel.name, url, note))]
