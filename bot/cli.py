@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs_parser = sub.add_parser("jobs", help="scheduled jobs, for cron-style deployments")
     jobs_sub = jobs_parser.add_subparsers(dest="jobs_command", required=True)
     run_parser = jobs_sub.add_parser("run", help="run one job once")
-    run_parser.add_argument("job", choices=["handoff", "quiet-check"])
+    run_parser.add_argument("job", choices=["handoff", "quiet-check", "digest"])
     run_parser.add_argument(
         "--now", help="the moment to run it at (ISO 8601 with a timezone); default: now"
     )

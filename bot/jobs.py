@@ -23,5 +23,6 @@ def jobs(work: ScheduledWork) -> dict[str, Job]:
     table = [
         Job("handoff", timedelta(minutes=5), work.handoffs),
         Job("quiet-check", timedelta(minutes=15), work.quiet_check),
+        Job("digest", timedelta(minutes=15), work.digest),
     ]
     return {job.name: job for job in table}

@@ -40,7 +40,14 @@ class Mention:
     display_name: str
 
 
-Span = Plain | Bold | Code | Link | Mention
+@dataclass(frozen=True, slots=True)
+class ChatChannel:
+    """A chat platform's channel (a Slack channel id), shown as a link where the platform can."""
+
+    external_id: str
+
+
+Span = Plain | Bold | Code | Link | Mention | ChatChannel
 Text = tuple[Span, ...]
 
 
@@ -60,6 +67,8 @@ def plain_text(spans: Text) -> str:
                 out.append(label or url)
             case Mention(_, name):
                 out.append(f"@{name}")
+            case ChatChannel(external_id):
+                out.append(f"#{external_id}")
     return "".join(out)
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from bot.domain.digest import DigestSettings, PostTally
 from bot.domain.model import (
     AwayPeriod,
     ChannelKind,
@@ -80,6 +81,12 @@ class Notifier(Protocol):
 
     def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
         """Send `message` privately to `person`; NotifyError if it can't be delivered."""
+        ...
+
+    def send_to_chat_channel(
+        self, workspace: Workspace, chat_channel_id: str, message: Message
+    ) -> None:
+        """Post `message` in a chat channel; NotifyError if it can't be delivered."""
         ...
 
 
@@ -322,6 +329,10 @@ class PostRepository(Protocol):
         """Posts per author since `since`."""
         ...
 
+    def tally(self, workspace_id: int, bounds: Sequence[datetime]) -> list[PostTally]:
+        """Posts per window, outreach channel and author; window i is [bounds[i], bounds[i+1])."""
+        ...
+
 
 class ReminderRepository(Protocol):
     def claim(
@@ -408,6 +419,22 @@ class DeliveryRepository(Protocol):
         ...
 
 
+class DigestSettingsRepository(Protocol):
+    def get(self, workspace_id: int) -> DigestSettings:
+        """The workspace's digest settings; the defaults until a coordinator changes them."""
+        ...
+
+    def save(self, settings: DigestSettings) -> None:
+        """Save every field of `settings`, its extra recipients included."""
+        ...
+
+
+class EventRepository(Protocol):
+    def first_time(self, platform: str, event_id: str, at: datetime) -> bool:
+        """Record that an event arrived; False if it had arrived before (a retry)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit, or nothing is written."""
 
@@ -420,8 +447,10 @@ class UnitOfWork(Protocol):
     away: AwayRepository
     closures: ClosureRepository
     posts: PostRepository
+    events: EventRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
+    digests: DigestSettingsRepository
 
     def __enter__(self) -> Self: ...
 

@@ -324,6 +324,18 @@ class ReminderRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
 
 
+class SeenEventRow(Base):
+    """An event a chat platform delivered, kept so that its retries act once."""
+
+    __tablename__ = "seen_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    seen_at: Mapped[datetime]
+
+
 class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
@@ -340,6 +352,33 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     attempted_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
+
+
+class DigestSettingsRow(Base):
+    __tablename__ = "digest_settings"
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_channel_id: Mapped[str | None] = mapped_column(String(200))
+    weekday: Mapped[int]
+    """Monday 0."""
+    local_time: Mapped[time]
+    """In the timezone of the workspace's first rota."""
+
+
+class DigestRecipientRow(Base):
+    """Someone who gets the weekly digest as well as the directors."""
+
+    __tablename__ = "digest_recipients"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 metadata = Base.metadata

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Result, delete, func, or_, select, update
+from sqlalchemy import CursorResult, Result, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.domain.digest import DigestSettings, PostTally
 from bot.domain.model import (
     AwayPeriod,
     ChannelKind,
@@ -41,6 +42,8 @@ from storage.orm import (
     AwayPeriodRow,
     ClosureRow,
     DeliveryRow,
+    DigestRecipientRow,
+    DigestSettingsRow,
     MembershipRow,
     OutreachChannelRow,
     PersonRow,
@@ -48,6 +51,7 @@ from storage.orm import (
     ReminderRow,
     RotaChannelRow,
     RotaRow,
+    SeenEventRow,
     ShiftRow,
     StewardRow,
     WorkspaceRow,
@@ -66,7 +70,7 @@ def _insert(session: Session, table: Any) -> Any:
         return postgresql.insert(table)
     if dialect == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"Baton stores data in SQLite or PostgreSQL, not {dialect}")
+    raise ValueError(f"Baton stores data in SQLite or PostgreSQL, not {dialect}")
 
 
 _Row = TypeVar("_Row")
@@ -857,6 +861,43 @@ class SqlAlchemyPostRepository:
         )
         return [PersonCount(person_id=author_id, posts=count) for author_id, count in rows]
 
+    def tally(self, workspace_id: int, bounds: Sequence[datetime]) -> list[PostTally]:
+        """Posts per window, outreach channel and author; window i is [bounds[i], bounds[i+1])."""
+        if len(bounds) < 2:
+            return []
+        # Each post's window, from the latest bound it is not before; counted in SQL.
+        window = case(
+            *(
+                (PostRow.posted_at >= bound, index)
+                for index, bound in reversed(list(enumerate(bounds[:-1])))
+            ),
+            else_=0,
+        )
+        rows = (
+            select(PostRow.channel_id, PostRow.author_id, window.label("bucket"))
+            .where(
+                PostRow.workspace_id == workspace_id,
+                PostRow.posted_at >= bounds[0],
+                PostRow.posted_at < bounds[-1],
+            )
+            .subquery()
+        )
+        posts = func.count().label("posts")
+        result = self._session.execute(
+            select(rows.c.bucket, rows.c.channel_id, rows.c.author_id, posts)
+            .group_by(rows.c.bucket, rows.c.channel_id, rows.c.author_id)
+            .order_by(
+                rows.c.bucket,
+                rows.c.channel_id,
+                rows.c.author_id.is_(None),
+                rows.c.author_id,
+            )
+        )
+        return [
+            PostTally(window=bucket, channel_id=channel_id, author_id=author_id, posts=count)
+            for bucket, channel_id, author_id, count in result
+        ]
+
 
 # -- reminders and deliveries -------------------------------------------------------------
 
@@ -1144,11 +1185,72 @@ class SqlAlchemyDeliveryRepository:
         )
 
 
+# -- digest settings ----------------------------------------------------------------------
+
+
+class SqlAlchemyDigestSettingsRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def get(self, workspace_id: int) -> DigestSettings:
+        """The workspace's digest settings; the defaults until a coordinator changes them."""
+        row = self._session.get(DigestSettingsRow, workspace_id)
+        people = self._session.scalars(
+            select(DigestRecipientRow.person_id).where(
+                DigestRecipientRow.workspace_id == workspace_id
+            )
+        )
+        base = DigestSettings(workspace_id=workspace_id, person_ids=frozenset(people))
+        if row is None:
+            return base
+        return DigestSettings(
+            workspace_id=workspace_id,
+            chat_channel_id=row.chat_channel_id,
+            weekday=row.weekday,
+            at=row.local_time,
+            person_ids=base.person_ids,
+        )
+
+    def save(self, settings: DigestSettings) -> None:
+        """Save every field of `settings`, its extra recipients included."""
+        values = {
+            "chat_channel_id": settings.chat_channel_id,
+            "weekday": settings.weekday,
+            "local_time": settings.at,
+        }
+        self._session.execute(
+            _insert(self._session, DigestSettingsRow)
+            .values(workspace_id=settings.workspace_id, **values)
+            .on_conflict_do_update(index_elements=[DigestSettingsRow.workspace_id], set_=values)
+        )
+        known = set(
+            self._session.scalars(
+                select(DigestRecipientRow.person_id).where(
+                    DigestRecipientRow.workspace_id == settings.workspace_id
+                )
+            )
+        )
+        gone = known - settings.person_ids
+        if gone:
+            self._session.execute(
+                delete(DigestRecipientRow).where(
+                    DigestRecipientRow.workspace_id == settings.workspace_id,
+                    DigestRecipientRow.person_id.in_(gone),
+                )
+            )
+        for person_id in sorted(settings.person_ids - known):
+            self._session.add(
+                DigestRecipientRow(workspace_id=settings.workspace_id, person_id=person_id)
+            )
+        self._session.flush()
+
+
 __all__ = [
     "SqlAlchemyAwayRepository",
     "SqlAlchemyChannelRepository",
     "SqlAlchemyClosureRepository",
     "SqlAlchemyDeliveryRepository",
+    "SqlAlchemyDigestSettingsRepository",
     "SqlAlchemyMembershipRepository",
     "SqlAlchemyPersonRepository",
     "SqlAlchemyPostRepository",
@@ -1158,3 +1260,21 @@ __all__ = [
     "SqlAlchemyWorkspaceRepository",
     "name_key",
 ]
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+class SqlAlchemyEventRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def first_time(self, platform: str, event_id: str, at: datetime) -> bool:
+        """Record that an event arrived; False if it had arrived before (a retry)."""
+        inserted = self._session.execute(
+            _insert(self._session, SeenEventRow.__table__)
+            .values(platform=platform, event_id=event_id, seen_at=at)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+            .returning(SeenEventRow.id)
+        ).first()
+        return inserted is not None

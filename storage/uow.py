@@ -17,6 +17,8 @@ from bot.ports import (
     ClosureRepository,
     ConflictError,
     DeliveryRepository,
+    DigestSettingsRepository,
+    EventRepository,
     MembershipRepository,
     PersonRepository,
     PostRepository,
@@ -30,6 +32,8 @@ from storage.repositories import (
     SqlAlchemyChannelRepository,
     SqlAlchemyClosureRepository,
     SqlAlchemyDeliveryRepository,
+    SqlAlchemyDigestSettingsRepository,
+    SqlAlchemyEventRepository,
     SqlAlchemyMembershipRepository,
     SqlAlchemyPersonRepository,
     SqlAlchemyPostRepository,
@@ -111,8 +115,10 @@ class SqlAlchemyUnitOfWork:
     away: AwayRepository
     closures: ClosureRepository
     posts: PostRepository
+    events: EventRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
+    digests: DigestSettingsRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -132,8 +138,10 @@ class SqlAlchemyUnitOfWork:
         self.away = SqlAlchemyAwayRepository(session)
         self.closures = SqlAlchemyClosureRepository(session)
         self.posts = SqlAlchemyPostRepository(session)
+        self.events = SqlAlchemyEventRepository(session)
         self.reminders = SqlAlchemyReminderRepository(session)
         self.deliveries = SqlAlchemyDeliveryRepository(session)
+        self.digests = SqlAlchemyDigestSettingsRepository(session)
         return self
 
     def __exit__(

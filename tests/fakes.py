@@ -59,13 +59,15 @@ class FakeSlack:
 
     Accepts JSON and form bodies, as slack_sdk sends both. `fail_next` makes the next
     calls of a method fail with an HTTP status: 429 (with Retry-After) and 5xx, which
-    clients retry, or 200 with `ok: false`, which they don't.
+    clients retry, or 200 with `ok: false`, which they don't. `outside_channels` holds
+    chat channels the bot is not in: `chat.postMessage` there answers `not_in_channel`.
     """
 
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fail_next: dict[str, list[int]] = field(default_factory=dict)
+    outside_channels: set[str] = field(default_factory=set)
     base_url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -123,6 +125,8 @@ class FakeSlack:
             error = {429: "ratelimited", 200: "fatal_error"}.get(status, "internal_error")
             return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
         params = await self._body(request)
+        if method == "chat.postMessage" and params.get("channel") in self.outside_channels:
+            return web.json_response({"ok": False, "error": "not_in_channel"})
         await self._record(Call(method, params))
         return web.json_response(self._answer(method, params))
 
@@ -234,11 +238,19 @@ class FakeNotifier:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, Message]] = []
+        self.posted: list[tuple[str, Message]] = []
+        """Messages posted in chat channels, by chat channel id."""
         self._lock = threading.Lock()
 
     def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
         with self._lock:
             self.sent.append((person.external_id, message))
+
+    def send_to_chat_channel(
+        self, workspace: Workspace, chat_channel_id: str, message: Message
+    ) -> None:
+        with self._lock:
+            self.posted.append((chat_channel_id, message))
 
     def to(self, external_id: str) -> list[Message]:
         return [message for who, message in self.sent if who == external_id]

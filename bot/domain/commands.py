@@ -226,10 +226,22 @@ class DigestSend:
 
 @dataclass(frozen=True, slots=True)
 class DigestTo:
-    """Where the weekly digest goes: a chat channel or a person (exactly one is set)."""
+    """Where the weekly digest goes: a chat channel or a person (at most one is set).
+
+    Neither set (`digest to directors`) means the directors only: no chat channel and
+    nobody else.
+    """
 
     chat_channel_id: str | None = None
     person: PersonMention | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestAt:
+    """When the weekly digest goes (None leaves that part as it is; one is set)."""
+
+    weekday: int | None = None
+    at: time | None = None
 
 
 Command: TypeAlias = (
@@ -264,6 +276,7 @@ Command: TypeAlias = (
     | DigestPreview
     | DigestSend
     | DigestTo
+    | DigestAt
 )
 
 COORDINATOR_COMMANDS: tuple[type, ...] = (
@@ -281,6 +294,7 @@ COORDINATOR_COMMANDS: tuple[type, ...] = (
     DigestPreview,
     DigestSend,
     DigestTo,
+    DigestAt,
 )
 """Commands only coordinators may run; `ClosureList` is for everyone (§2)."""
 
@@ -342,7 +356,12 @@ _COORDINATOR_USAGE: tuple[tuple[str, str], ...] = (
     ("role", "`/duty role @person coordinator|director|member`"),
     ("digest preview", "`/duty digest preview` — see this week's digest, just for you"),
     ("digest send", "`/duty digest send` — send this week's digest now"),
-    ("digest to", "`/duty digest to #channel|@person` — where the weekly digest goes"),
+    (
+        "digest to",
+        "`/duty digest to #channel|@person|directors` — where the weekly digest goes "
+        "(directors always get it; `directors` alone clears the others)",
+    ),
+    ("digest at", "`/duty digest at fri 15:00` — when the weekly digest goes"),
 )
 
 _DIRECTOR_USAGE: tuple[tuple[str, str], ...] = (
@@ -1263,10 +1282,26 @@ def _digest_to(args: _Args) -> DigestTo:
         )
     if word.startswith(("@", "<@")):
         return DigestTo(person=_person(args.words[0]))
+    if word.lower() in _CLEAR_WORDS | {"directors"}:
+        return DigestTo()
     raise _ParseError(
         f"{_show(word)} isn't a chat channel or a person. Pick a `#channel` or `@person` "
         "from the autocomplete."
     )
+
+
+def _digest_at(args: _Args) -> DigestAt:
+    value = " ".join(word.text for word in args.words)
+    if not value:
+        raise _ParseError("Tell me when it goes, like `/duty digest at fri 15:00`.")
+    try:
+        weekday, at = _handoff(value)
+    except _ParseError:
+        raise _ParseError(
+            f"{_show(value)} isn't a time I understand. Use a weekday and a time, like "
+            "`/duty digest at fri 15:00`, or just `16:30` or `mon`."
+        ) from None
+    return DigestAt(weekday, at)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1322,6 +1357,7 @@ _GROUPS: dict[str, _Group] = {
             "preview": _bare(DigestPreview, "digest preview"),
             "send": _bare(DigestSend, "digest send"),
             "to": _digest_to,
+            "at": _digest_at,
         }
     ),
 }

@@ -288,7 +288,8 @@ def _warnings(
         if len(present) < MIN_STEWARDS:
             warnings.append(ContinuityWarning(Risk.FEW_STEWARDS, channel, stewards=len(present)))
         warnings += [
-            ContinuityWarning(Risk.STEWARD_LEFT, channel, person) for person in stewards
+            ContinuityWarning(Risk.STEWARD_LEFT, channel, person)
+            for person in stewards
             if person.deleted
         ]
     return warnings

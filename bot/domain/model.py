@@ -214,3 +214,28 @@ class Delivery:
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = None
+
+
+class SwapStatus(enum.StrEnum):
+    """Where a swap request stands."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Swap:
+    """A request to exchange two future shifts: the requester's and the partner's."""
+
+    id: int
+    workspace_id: int
+    rota_id: int
+    requester_id: int
+    partner_id: int
+    requester_start: datetime
+    partner_start: datetime
+    status: SwapStatus
+    created_at: datetime
+    decided_at: datetime | None = None

@@ -184,19 +184,39 @@ def last_served(history: Iterable[Shift]) -> dict[int, datetime]:
     return ends
 
 
+def _holder(
+    rota: Rota, queue: Queue, start: datetime, end: datetime, pinned: Mapping[datetime, int]
+) -> int | None:
+    """Who holds the shift [start, end): its pinned holder (a swap) if they are still a
+    member and not away for most of it, otherwise whoever the rule picks."""
+    person_id = pinned.get(start)
+    member = next((m for m in queue.members if m.person_id == person_id), None)
+    if member is not None and not away_for_more_than_half(
+        rota, queue.away.get(member.person_id, ()), start, end
+    ):
+        return person_id
+    return queue.next_for(rota, start, end)
+
+
 def project(
     rota: Rota,
     queue: Queue,
     after: datetime,
     count: int,
+    pinned: Mapping[datetime, int] | None = None,
 ) -> list[PlannedShift]:
-    """The next `count` shifts starting at or after `after`, by the rule."""
+    """The next `count` shifts starting at or after `after`, by the rule.
+
+    `pinned` gives the holder of particular shifts by their start (agreed swaps); everyone
+    else is projected around them.
+    """
+    pins = pinned or {}
     planned: list[PlannedShift] = []
     window = window_at(rota, after)
     if window.start < after:
         window = window_at(rota, window.end)
     while len(planned) < count:
-        holder = queue.next_for(rota, window.start, window.end)
+        holder = _holder(rota, queue, window.start, window.end, pins)
         queue.served(holder, window.end)
         planned.append(PlannedShift(window.start, window.end, holder))
         window = window_at(rota, window.end)
@@ -217,21 +237,26 @@ def shift_from(rota: Rota, start: datetime) -> ShiftWindow:
 
 
 def catch_up(
-    rota: Rota, queue: Queue, last_end: datetime | None, now: datetime
+    rota: Rota,
+    queue: Queue,
+    last_end: datetime | None,
+    now: datetime,
+    pinned: Mapping[datetime, int] | None = None,
 ) -> list[PlannedShift]:
     """The shifts that have begun since the recorded history ends, up to the one at `now`.
 
     With no history the first shift is the window containing `now`. A history that
     ends mid-window (the rota's pattern changed) is continued to the window's end, or,
     when less than half of that window is left, to the end of the next one, so nobody
-    gets a short stub counted as a whole turn. At most MAX_CATCH_UP_SHIFTS are returned,
-    the latest ones.
+    gets a short stub counted as a whole turn. `pinned` is as for `project`. At most
+    MAX_CATCH_UP_SHIFTS are returned, the latest ones.
     """
+    pins = pinned or {}
     start = window_at(rota, now).start if last_end is None else last_end
     planned: list[PlannedShift] = []
     while start <= now:
         end = _bridged_end(rota, start)
-        holder = queue.next_for(rota, start, end)
+        holder = _holder(rota, queue, start, end, pins)
         queue.served(holder, end)
         planned.append(PlannedShift(start, end, holder))
         start = end

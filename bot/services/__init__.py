@@ -9,9 +9,19 @@ from typing import Any
 
 from bot.domain import commands as c
 from bot.domain.model import Role
-from bot.messages import Bold, Form, FormErrors, Mention, Message, Paragraph, Reply, text
-from bot.ports import Clock, ConflictError, Directory, Notifier, UnitOfWorkFactory
-from bot.services import admin, duty, interactive, outreach
+from bot.messages import (
+    Bold,
+    ChatChannel,
+    Form,
+    FormErrors,
+    Mention,
+    Message,
+    Paragraph,
+    Reply,
+    text,
+)
+from bot.ports import Clock, ConflictError, Directory, Notifier, NotifyError, UnitOfWorkFactory
+from bot.services import admin, digest, duty, home, interactive, outreach
 from bot.services.context import (
     Caller,
     Context,
@@ -60,22 +70,21 @@ ROUTES: dict[type, Handler] = {
     c.ClosureHolidays: admin.closure_holidays,
     c.ClosureRemove: admin.closure_remove,
     c.RoleSet: admin.role_set,
+    c.DigestPreview: digest.digest_preview,
+    c.DigestSend: digest.digest_send,
+    c.DigestTo: digest.digest_to,
+    c.DigestAt: digest.digest_at,
     c.PostedForm: interactive.post_form,
 }
 
 NOT_YET: dict[type, Handler] = {
     c.Swap: _not_yet("Swapping shifts", "Until then, `/duty skip` passes your current shift on."),
     c.Calendar: _not_yet("The calendar link", "`/duty schedule` lists the coming shifts."),
-    c.DigestPreview: _not_yet("The weekly digest", "`/duty stats` shows the figures."),
-    c.DigestSend: _not_yet("The weekly digest", "`/duty stats` shows the figures."),
-    c.DigestTo: _not_yet("The weekly digest", "`/duty stats` shows the figures."),
     c.Export: _not_yet("Export", "`/duty stats` shows the figures."),
 }
 """Commands the parser knows that this version answers with a sentence saying so."""
 
-NOT_OFFERED = frozenset(
-    {"swap", "calendar", "digest preview", "digest send", "digest to", "export"}
-)
+NOT_OFFERED = frozenset({"swap", "calendar", "export"})
 """Their words in help, which leaves them out."""
 
 
@@ -118,7 +127,21 @@ class Baton:
 
     def press(self, caller: Caller, action: str, value: str) -> Reply:
         """A person pressed one of Baton's buttons."""
+        if action in (home.HOME_JOIN, home.HOME_LEAVE):
+            return self._act(caller, lambda ctx: home.press(ctx, action))
         return self._act(caller, lambda ctx: interactive.press(ctx, action, value))
+
+    def home(self, caller: Caller, note: Message | None = None) -> Message:
+        """A person's App Home, with `note` (the outcome of a button) at the top."""
+        reply = self._act(caller, lambda ctx: [home.home(ctx, note)])
+        return reply if isinstance(reply, Message) else SORRY
+
+    def first_time(self, platform: str, event_id: str) -> bool:
+        """Whether an event is new (True) or a retry of one already handled."""
+        with self._uow_factory() as uow:
+            new = uow.events.first_time(platform, event_id, self._clock.now())
+            uow.commit()
+        return new
 
     def submit(self, caller: Caller, form_id: str, answers: dict[str, str]) -> Reply:
         """A person sent a form back filled in."""
@@ -227,6 +250,16 @@ class Baton:
                 self._notifier.send_direct(ctx.workspace, person, message)
             except Exception:
                 log.exception("could not send a direct message to person %s", person.id)
+        for chat_channel_id, message in ctx.chat_outbox:
+            try:
+                self._notifier.send_to_chat_channel(ctx.workspace, chat_channel_id, message)
+            except NotifyError as error:
+                log.warning("could not post in a chat channel: %s", error.reason)
+                ctx.notes.append(
+                    Message.say(
+                        "I couldn't post it in ", ChatChannel(chat_channel_id), f": {error.reason}."
+                    )
+                )
 
 
 def _error_message(error: c.CommandError) -> Message:

@@ -12,11 +12,8 @@ from bot.domain.worktime import ClosedOn, closed_ranges
 
 def known_calendar(country: str, subdivision: str | None) -> bool:
     """Whether the holidays package has a calendar for this country (and region)."""
-    try:
-        holidays.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError:
-        return False
-    return True
+    regions = holidays.list_supported_countries().get(country)
+    return regions is not None and (subdivision is None or subdivision in regions)
 
 
 def closed_on(closures: list[Closure]) -> ClosedOn:

@@ -48,6 +48,8 @@ class Context:
     directory: Directory
     outbox: list[tuple[Person, Message]] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
+    chat_outbox: list[tuple[str, Message]] = field(default_factory=list)
+    """Posts for chat channels (by their platform id), sent once the change is committed."""
 
     @property
     def is_coordinator(self) -> bool:
@@ -61,6 +63,11 @@ class Context:
         """Queue a direct message, sent once the change is committed."""
         if person.id != self.person.id and not person.deleted:
             self.outbox.append((person, message))
+
+    def post_in_chat_channel(self, chat_channel_id: str, message: Message) -> None:
+        """Queue a post in a chat channel, sent once the change is committed; a refusal is
+        told to the asker."""
+        self.chat_outbox.append((chat_channel_id, message))
 
     def default_rota(self) -> Rota:
         rotas = self.uow.rotas.all(self.workspace.id)

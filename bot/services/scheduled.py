@@ -1,4 +1,5 @@
-"""Scheduled work (§6): handoffs and quiet-channel reminders, each sent exactly once.
+"""Scheduled work (§6): handoffs, quiet-channel reminders and the weekly digest, each sent
+exactly once.
 
 Every job reads `now` once, works out from the records what is due, *claims* each message
 with an insert under a unique key, commits, and only then sends. A claim that already
@@ -30,6 +31,7 @@ from bot.domain.quiet import is_quiet, quiet_for, silent_since, whole_days
 from bot.domain.worktime import is_working_time, local_day
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, Text, text
 from bot.ports import ConflictError, Notifier, NotifyError, UnitOfWork, UnitOfWorkFactory
+from bot.services import digest
 from bot.services.closures import closed_on
 from bot.services.context import coordinators
 from bot.services.duty import current_shift, handoff_key
@@ -50,10 +52,11 @@ Builder = Callable[[UnitOfWork, Workspace, str, datetime], "Outgoing | None"]
 
 @dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message to send, and the people it goes to."""
+    """A message to send, and the people (or the chat channel) it goes to."""
 
     recipients: tuple[Person, ...]
     message: Message
+    chat_channel_id: str | None = None
 
 
 def covering_rota(rotas: Sequence[Rota], channel: OutreachChannel) -> Rota | None:
@@ -94,6 +97,14 @@ class ScheduledWork:
         for workspace in self._workspaces():
             self._claiming(self._claim_reminders, workspace, now)
             sent += self._send_reminders(workspace, now)
+            sent += self._send_deliveries(workspace, now)
+        return sent
+
+    def digest(self, now: datetime) -> int:
+        """Send each workspace's weekly digest once its moment has come; how many went."""
+        sent = 0
+        for workspace in self._workspaces():
+            self._claiming(digest.claim, workspace, now)
             sent += self._send_deliveries(workspace, now)
         return sent
 
@@ -334,6 +345,17 @@ class ScheduledWork:
         message = Message(summary=f"{channel.name} is still quiet", blocks=(Paragraph(line),))
         return Outgoing(staff, message) if staff else None
 
+    # -- the digest ----------------------------------------------------------------------
+
+    def _digest(
+        self, uow: UnitOfWork, workspace: Workspace, key: str, now: datetime
+    ) -> Outgoing | None:
+        addressed = digest.delivery(uow, workspace, key, now)
+        if addressed is None:
+            return None
+        people = (addressed.person,) if addressed.person is not None else ()
+        return Outgoing(people, addressed.message, chat_channel_id=addressed.chat_channel_id)
+
     # -- sending -------------------------------------------------------------------------
 
     def _send_deliveries(self, workspace: Workspace, now: datetime) -> int:
@@ -346,6 +368,7 @@ class ScheduledWork:
         builders: dict[DeliveryKind, Builder] = {
             DeliveryKind.HANDOFF: self._handoff,
             DeliveryKind.ESCALATION: self._escalation,
+            DeliveryKind.DIGEST: self._digest,
         }
         sent = 0
         for delivery in taken:
@@ -365,6 +388,15 @@ class ScheduledWork:
     def _send(self, workspace: Workspace, outgoing: Outgoing | None) -> str | None:
         """Send to every recipient; why it reached nobody, or None."""
         if outgoing is None:
+            return None
+        if outgoing.chat_channel_id is not None:
+            try:
+                self._notifier.send_to_chat_channel(
+                    workspace, outgoing.chat_channel_id, outgoing.message
+                )
+            except NotifyError as error:
+                log.warning("could not post in a chat channel: %s", error.reason)
+                return f"the chat channel: {error.reason}"
             return None
         failures: list[str] = []
         for person in outgoing.recipients:

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Baton
-from handlers.slack import commands, interactivity
+from handlers.slack import commands, events, interactivity
 from handlers.slack.web import api_base
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def build_bolt_app(
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("baton.slack"),
     )
+    events.register(app, baton)
     commands.register(app, baton)
     interactivity.register(app, baton)
     return app

@@ -11,11 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.messages import FormErrors, Message
 from bot.services import Baton
+from bot.services.home import HOME_JOIN, HOME_LEAVE
 from bot.services.interactive import HAND_ON, LOG_POST, POST_FORM, SNOOZE
 from handlers.slack.commands import caller_from, show
+from handlers.slack.events import publish_home
 from handlers.slack.render import blocks, fallback_text, form_answers
 
-BUTTONS = re.compile(f"^({LOG_POST}|{SNOOZE}|{HAND_ON})$")
+BUTTONS = re.compile(f"^({LOG_POST}|{SNOOZE}|{HAND_ON}|{HOME_JOIN}|{HOME_LEAVE})$")
 
 
 def register(app: AsyncApp, baton: Baton) -> None:
@@ -36,7 +38,13 @@ def register(app: AsyncApp, baton: Baton) -> None:
         reply = await asyncio.to_thread(
             baton.press, caller, str(action.get("action_id", "")), str(action.get("value", ""))
         )
-        await show(reply, respond, client, body.get("trigger_id"))
+        on_home = (body.get("view") or {}).get("type") == "home"
+        if on_home and isinstance(reply, Message):
+            await publish_home(
+                baton, client, caller.workspace_external_id, caller.user_external_id, reply
+            )
+        else:
+            await show(reply, respond, client, body.get("trigger_id"))
 
     @app.view(POST_FORM)
     async def submitted(ack: AsyncAck, client: AsyncWebClient, body: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from bot.messages import (
     Bold,
     Bullets,
     Buttons,
+    ChatChannel,
     Code,
     Divider,
     Fields,
@@ -66,6 +67,8 @@ def mrkdwn(spans: Text) -> str:
                 out.append(f"<{safe_url}|{escape(label)}>" if label else f"<{safe_url}>")
             case Mention(external_id, _):
                 out.append(f"<@{escape(external_id)}>")
+            case ChatChannel(external_id):
+                out.append(f"<#{escape(external_id)}>")
     return "".join(out)
 
 
@@ -73,8 +76,9 @@ def _truncate(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def blocks(message: Message) -> list[Block]:
-    """The message as Block Kit blocks, within Slack's limits."""
+def blocks(message: Message, limit: int = BLOCK_LIMIT) -> list[Block]:
+    """The message as Block Kit blocks, within Slack's limits (50 in a message, 100 in a
+    modal or the App Home)."""
     out: list[Block] = []
     for block in message.blocks:
         match block:
@@ -116,8 +120,8 @@ def blocks(message: Message) -> list[Block]:
                 out.append({"type": "actions", "elements": elements[:25]})
             case Divider():
                 out.append({"type": "divider"})
-    if len(out) > BLOCK_LIMIT:
-        out = [*out[: BLOCK_LIMIT - 1], _section("_…and more than fits in one message._")]
+    if len(out) > limit:
+        out = [*out[: limit - 1], _section("_…and more than fits in one message._")]
     return out
 
 

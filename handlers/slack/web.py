@@ -77,8 +77,20 @@ class SlackDirectory:
         )
 
 
+_CHAT_CHANNEL_ERRORS = {
+    "not_in_channel": "Baton is not in that channel: invite @Baton to it (`/invite @Baton`)",
+    "channel_not_found": (
+        "no such channel, or a private one Baton is not in: invite @Baton to it "
+        "or choose another with `/duty digest to #channel`"
+    ),
+    "is_archived": "the channel is archived: choose another with `/duty digest to #channel`",
+}
+"""Why Slack refused a post in a chat channel, in words that say what to do."""
+
+
 class SlackNotifier:
-    """Sends direct messages with `chat.postMessage` to the person's user id (their DM)."""
+    """Sends direct messages with `chat.postMessage` to the person's user id (their DM),
+    and posts in chat channels with it."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
@@ -92,5 +104,22 @@ class SlackNotifier:
         except SlackApiError as error:
             code = error.response.get("error") if error.response is not None else None
             raise NotifyError(f"chat.postMessage: {code or 'failed'}") from error
+        except SlackClientError as error:
+            raise NotifyError(f"chat.postMessage: {type(error).__name__}") from error
+
+    def send_to_chat_channel(
+        self, workspace: Workspace, chat_channel_id: str, message: Message
+    ) -> None:
+        del workspace
+        try:
+            self._client.chat_postMessage(
+                channel=chat_channel_id, text=fallback_text(message), blocks=blocks(message)
+            )
+        except SlackApiError as error:
+            code = error.response.get("error") if error.response is not None else None
+            reason = _CHAT_CHANNEL_ERRORS.get(str(code))
+            raise NotifyError(
+                f"chat.postMessage: {code or 'failed'}" + (f": {reason}" if reason else "")
+            ) from error
         except SlackClientError as error:
             raise NotifyError(f"chat.postMessage: {type(error).__name__}") from error

@@ -111,6 +111,31 @@ class SlackDriver:
     def dms(self, user_id: str) -> list[str]:
         return self.fake.direct_messages(user_id)
 
+    async def post_event(
+        self, event: dict[str, Any], event_id: str, retry: int = 0
+    ) -> aiohttp.ClientResponse:
+        """Deliver an Events API event, signed, as Slack does (a retry carries its number)."""
+        body = json.dumps(
+            {
+                "token": "legacy-verification-token",
+                "team_id": TEAM,
+                "api_app_id": "A0BATON",
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": 1764496800,
+                "event": event,
+            }
+        )
+        headers = {**self.signed_headers(body), "Content-Type": "application/json"}
+        if retry:
+            headers["X-Slack-Retry-Num"] = str(retry)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        async with self.http.post(
+            f"{self.base_url}/slack/events", data=body.encode(), headers=headers
+        ) as response:
+            await response.read()
+            return response
+
     async def post_payload(self, payload: dict[str, Any]) -> aiohttp.ClientResponse:
         """POST an interactivity payload (buttons, modals) as Slack does: a form field."""
         return await self.post(urlencode({"payload": json.dumps(payload)}))

@@ -108,3 +108,18 @@ def test_jobs_run_reports_what_it_sent_when_run_at_a_given_moment(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "handoff: 0 messages sent at 2026-12-07T09:05:00+00:00" in result.stdout
+
+
+def test_jobs_run_knows_the_digest_when_asked_to_run_it(tmp_path: Path) -> None:
+    result = run_bot(
+        tmp_path,
+        "jobs",
+        "run",
+        "digest",
+        "--now",
+        "2026-12-04T15:00:00+00:00",
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "digest: 0 messages sent at 2026-12-04T15:00:00+00:00" in result.stdout

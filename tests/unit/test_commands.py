@@ -29,6 +29,7 @@ from bot.domain.commands import (
     ClosureList,
     ClosureRemove,
     CommandError,
+    DigestAt,
     DigestPreview,
     DigestSend,
     DigestTo,
@@ -292,6 +293,12 @@ VALID: list[tuple[str, c.Command]] = [
     ("digest to <#C0123>", DigestTo(chat_channel_id="C0123")),
     ("digest to <@U0123ABC|jane>", DigestTo(person=JANE)),
     ("digest to @jane", DigestTo(person=PLAIN_JANE)),
+    ("digest to directors", DigestTo()),
+    ("digest to none", DigestTo()),
+    ("digest at fri 15:00", DigestAt(4, time(15, 0))),
+    ("digest at Monday 9am", DigestAt(0, time(9, 0))),
+    ("digest at 16:30", DigestAt(None, time(16, 30))),
+    ("digest at thu", DigestAt(3, None)),
 ]
 
 
@@ -449,7 +456,11 @@ ERRORS: list[tuple[str, str]] = [
     ("role jane coordinator", "Mention someone with @"),
     ("role @jane coordinator now", "I didn't expect `now`"),
     # digest
-    ("digest", "`preview`, `send` or `to`"),
+    ("digest", "`preview`, `send`, `to` or `at`"),
+    ("digest at", "Tell me when it goes"),
+    ("digest at someday", "`someday` isn't a time I understand"),
+    ("digest at fri 25:00", "isn't a time I understand"),
+    ("digest at fri 15:00 weekly", "isn't a time I understand"),
     ("digest to", "Tell me where it goes"),
     ("digest to #outreach", "autocomplete"),
     ("digest to outreach", "isn't a chat channel or a person"),
@@ -656,7 +667,8 @@ def test_command_is_immutable_when_constructed() -> None:
 def test_command_union_lists_every_command_when_inspected() -> None:
     assert Help in COMMAND_TYPES
     assert DigestTo in COMMAND_TYPES
-    assert len(COMMAND_TYPES) == 31
+    assert DigestAt in COMMAND_TYPES
+    assert len(COMMAND_TYPES) == 32
 
 
 def test_coordinator_commands_exclude_everyones_commands_when_listed() -> None:
@@ -703,6 +715,7 @@ def test_directors_may_see_stats_and_export_when_listed() -> None:
         "digest preview",
         "digest send",
         "digest to",
+        "digest at",
         "export",
     ],
 )

@@ -244,3 +244,24 @@ def test_short_gap_is_folded_into_the_next_shift_when_the_pattern_changed_late_i
     saturday = MONDAY + timedelta(days=5)
     planned = catch_up(weekly(), queue, saturday, saturday)
     assert [(p.start, p.end) for p in planned] == [(saturday, MONDAY + timedelta(days=14))]
+
+
+def test_pinned_shifts_go_to_the_swapped_people_and_the_rest_follow_the_rule() -> None:
+    queue = Queue.build(members(3), {}, {})
+    week = timedelta(days=7)
+    pinned = {MONDAY: 2, MONDAY + week: 1}  # 1 and 2 swapped their next shifts
+    plan = project(weekly(), queue, MONDAY, 4, pinned)
+    assert [p.person_id for p in plan] == [2, 1, 3, 2]
+
+
+def test_pin_is_ignored_when_the_pinned_person_is_away_for_most_of_the_shift() -> None:
+    away = {2: [AwayPeriod(1, 2, date(2026, 11, 23), date(2026, 11, 27))]}
+    queue = Queue.build(members(3), {}, away)
+    plan = project(weekly(), queue, MONDAY, 2, {MONDAY: 2})
+    assert [p.person_id for p in plan] == [1, 2]
+
+
+def test_catch_up_records_the_pinned_holder_when_a_swapped_shift_begins() -> None:
+    queue = Queue.build(members(2), {}, {})
+    planned = catch_up(weekly(), queue, None, MONDAY + timedelta(hours=1), {MONDAY: 2})
+    assert [p.person_id for p in planned] == [2]

@@ -19,12 +19,22 @@ def test_help_hides_exactly_the_commands_not_offered_when_listing_usage() -> Non
     examples = {
         "swap": "swap @jane",
         "calendar": "calendar",
-        "digest preview": "digest preview",
-        "digest send": "digest send",
-        "digest to": "digest to <#C0123|outreach>",
         "export": "export",
     }
     assert set(examples) == set(NOT_OFFERED)
     for word, example in examples.items():
         assert word in c.USAGE
         assert type(c.parse_command(example, date(2026, 11, 30))) in NOT_YET
+
+
+def test_digest_commands_are_answered_when_parsed() -> None:
+    examples = [
+        "digest preview",
+        "digest send",
+        "digest to <#C0123|outreach>",
+        "digest to @jane",
+        "digest to directors",
+        "digest at fri 15:00",
+    ]
+    for example in examples:
+        assert type(c.parse_command(example, date(2026, 11, 30))) in ROUTES

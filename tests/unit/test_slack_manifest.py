@@ -111,6 +111,7 @@ def test_every_url_points_at_slack_events_when_http_variant() -> None:
 
     assert manifest["features"]["slash_commands"][0]["url"] == expected
     assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": expected}
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == expected
     assert set(urls_in(manifest)) == {expected}
     assert manifest["settings"]["socket_mode_enabled"] is False
 
@@ -128,6 +129,7 @@ def test_variants_differ_only_in_transport_when_compared() -> None:
     for manifest in (http, socket):
         manifest["features"]["slash_commands"][0].pop("url", None)
         manifest["settings"]["interactivity"].pop("request_url", None)
+        manifest["settings"]["event_subscriptions"].pop("request_url", None)
         manifest["settings"].pop("socket_mode_enabled")
 
     assert http == socket
@@ -146,17 +148,17 @@ def test_bot_scopes_are_the_least_privilege_set_when_installed(name: str) -> Non
 def test_nothing_is_switched_on_that_baton_does_not_answer_when_installed(name: str) -> None:
     manifest = load_manifest(name)
 
-    assert "event_subscriptions" not in manifest["settings"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert "shortcuts" not in manifest["features"]
     assert manifest["settings"]["org_deploy_enabled"] is False
 
 
 @pytest.mark.parametrize("name", VARIANTS)
-def test_messages_tab_shows_direct_messages_read_only_when_installed(name: str) -> None:
+def test_home_tab_and_read_only_messages_tab_are_on_when_installed(name: str) -> None:
     features = load_manifest(name)["features"]
 
     assert features["app_home"] == {
-        "home_tab_enabled": False,
+        "home_tab_enabled": True,
         "messages_tab_enabled": True,
         "messages_tab_read_only_enabled": True,
     }

@@ -24,6 +24,15 @@ def upgrade() -> None:
         sa.Column("snoozed_until", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_table(
+        "seen_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("platform", sa.String(length=20), nullable=False),
+        sa.Column("event_id", sa.String(length=200), nullable=False),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_seen_events")),
+        sa.UniqueConstraint("platform", "event_id", name=op.f("uq_seen_events_platform_event_id")),
+    )
+    op.create_table(
         "reminders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -113,6 +122,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop everything `upgrade` created."""
+    op.drop_table("seen_events")
     with op.batch_alter_table("outreach_channels") as batch:
         batch.drop_column("snoozed_until")
     op.drop_table("deliveries")
