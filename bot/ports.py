@@ -26,6 +26,8 @@ from bot.domain.model import (
     Rota,
     Shift,
     ShiftOrigin,
+    Swap,
+    SwapStatus,
     Workspace,
 )
 from bot.messages import Message
@@ -435,6 +437,39 @@ class EventRepository(Protocol):
         ...
 
 
+class SwapRepository(Protocol):
+    def add(
+        self,
+        workspace_id: int,
+        *,
+        rota_id: int,
+        requester_id: int,
+        partner_id: int,
+        requester_start: datetime,
+        partner_start: datetime,
+        created_at: datetime,
+    ) -> Swap:
+        """Record a pending swap request."""
+        ...
+
+    def get(self, swap_id: int) -> Swap | None:
+        """A swap by id."""
+        ...
+
+    def decide(self, swap_id: int, status: SwapStatus, at: datetime) -> bool:
+        """Settle a pending swap; False if it was no longer pending."""
+        ...
+
+    def pin(self, rota_id: int, start: datetime, person_id: int, swap_id: int) -> None:
+        """Give the shift starting at `start` to `person_id`; a shift has one pin (a second
+        one collides)."""
+        ...
+
+    def pins(self, rota_id: int, since: datetime) -> dict[datetime, int]:
+        """Pinned holders of the rota's shifts starting at or after `since`."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit, or nothing is written."""
 
@@ -448,6 +483,7 @@ class UnitOfWork(Protocol):
     closures: ClosureRepository
     posts: PostRepository
     events: EventRepository
+    swaps: SwapRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     digests: DigestSettingsRepository

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.domain.model import ChannelKind, DeliveryKind, PostSource, Role, ShiftOrigin
+from bot.domain.model import ChannelKind, DeliveryKind, PostSource, Role, ShiftOrigin, SwapStatus
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -383,3 +383,34 @@ class DigestRecipientRow(Base):
 
 metadata = Base.metadata
 """Every table, for Alembic and for tests that compare the schema with the models."""
+
+
+class SwapRow(Base):
+    """A request to exchange two future shifts, and its answer."""
+
+    __tablename__ = "swaps"
+    __table_args__ = (Index(None, "partner_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    rota_id: Mapped[int] = mapped_column(ForeignKey("rotas.id", ondelete="CASCADE"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    requester_start: Mapped[datetime]
+    partner_start: Mapped[datetime]
+    status: Mapped[SwapStatus] = mapped_column(_enum_type(SwapStatus, "status"))
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class ShiftPinRow(Base):
+    """Who holds a future shift because of an agreed swap: one holder per shift."""
+
+    __tablename__ = "shift_pins"
+    __table_args__ = (UniqueConstraint("rota_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rota_id: Mapped[int] = mapped_column(ForeignKey("rotas.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime]
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    swap_id: Mapped[int] = mapped_column(ForeignKey("swaps.id", ondelete="CASCADE"))

@@ -34,6 +34,8 @@ from bot.domain.model import (
     Rota,
     Shift,
     ShiftOrigin,
+    Swap,
+    SwapStatus,
     Workspace,
 )
 from bot.ports import ChannelCount, DirectoryEntry, PersonCount
@@ -52,8 +54,10 @@ from storage.orm import (
     RotaChannelRow,
     RotaRow,
     SeenEventRow,
+    ShiftPinRow,
     ShiftRow,
     StewardRow,
+    SwapRow,
     WorkspaceRow,
 )
 
@@ -1278,3 +1282,83 @@ class SqlAlchemyEventRepository:
             .returning(SeenEventRow.id)
         ).first()
         return inserted is not None
+
+
+# -- swaps --------------------------------------------------------------------------------
+
+
+def _swap(row: SwapRow) -> Swap:
+    return Swap(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        rota_id=row.rota_id,
+        requester_id=row.requester_id,
+        partner_id=row.partner_id,
+        requester_start=row.requester_start,
+        partner_start=row.partner_start,
+        status=row.status,
+        created_at=row.created_at,
+        decided_at=row.decided_at,
+    )
+
+
+class SqlAlchemySwapRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        workspace_id: int,
+        *,
+        rota_id: int,
+        requester_id: int,
+        partner_id: int,
+        requester_start: datetime,
+        partner_start: datetime,
+        created_at: datetime,
+    ) -> Swap:
+        """Record a pending swap request."""
+        row = _add_row(
+            self._session,
+            SwapRow(
+                workspace_id=workspace_id,
+                rota_id=rota_id,
+                requester_id=requester_id,
+                partner_id=partner_id,
+                requester_start=requester_start,
+                partner_start=partner_start,
+                status=SwapStatus.PENDING,
+                created_at=created_at,
+            ),
+        )
+        return _swap(row)
+
+    def get(self, swap_id: int) -> Swap | None:
+        """A swap by id."""
+        row = self._session.get(SwapRow, swap_id)
+        return _swap(row) if row is not None else None
+
+    def decide(self, swap_id: int, status: SwapStatus, at: datetime) -> bool:
+        """Settle a pending swap; False if it was no longer pending."""
+        result = self._session.execute(
+            update(SwapRow)
+            .where(SwapRow.id == swap_id, SwapRow.status == SwapStatus.PENDING)
+            .values(status=status, decided_at=at)
+        )
+        return _rowcount(result) == 1
+
+    def pin(self, rota_id: int, start: datetime, person_id: int, swap_id: int) -> None:
+        """Give the shift starting at `start` to `person_id`; a shift has one pin."""
+        self._session.add(
+            ShiftPinRow(rota_id=rota_id, starts_at=start, person_id=person_id, swap_id=swap_id)
+        )
+        self._session.flush()
+
+    def pins(self, rota_id: int, since: datetime) -> dict[datetime, int]:
+        """Pinned holders of the rota's shifts starting at or after `since`."""
+        rows = self._session.execute(
+            select(ShiftPinRow.starts_at, ShiftPinRow.person_id).where(
+                ShiftPinRow.rota_id == rota_id, ShiftPinRow.starts_at >= since
+            )
+        )
+        return {row.starts_at: row.person_id for row in rows}

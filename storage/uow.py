@@ -25,6 +25,7 @@ from bot.ports import (
     ReminderRepository,
     RotaRepository,
     ShiftRepository,
+    SwapRepository,
     WorkspaceRepository,
 )
 from storage.repositories import (
@@ -40,6 +41,7 @@ from storage.repositories import (
     SqlAlchemyReminderRepository,
     SqlAlchemyRotaRepository,
     SqlAlchemyShiftRepository,
+    SqlAlchemySwapRepository,
     SqlAlchemyWorkspaceRepository,
 )
 
@@ -116,6 +118,7 @@ class SqlAlchemyUnitOfWork:
     closures: ClosureRepository
     posts: PostRepository
     events: EventRepository
+    swaps: SwapRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     digests: DigestSettingsRepository
@@ -139,6 +142,7 @@ class SqlAlchemyUnitOfWork:
         self.closures = SqlAlchemyClosureRepository(session)
         self.posts = SqlAlchemyPostRepository(session)
         self.events = SqlAlchemyEventRepository(session)
+        self.swaps = SqlAlchemySwapRepository(session)
         self.reminders = SqlAlchemyReminderRepository(session)
         self.deliveries = SqlAlchemyDeliveryRepository(session)
         self.digests = SqlAlchemyDigestSettingsRepository(session)

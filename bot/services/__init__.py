@@ -21,7 +21,7 @@ from bot.messages import (
     text,
 )
 from bot.ports import Clock, ConflictError, Directory, Notifier, NotifyError, UnitOfWorkFactory
-from bot.services import admin, digest, duty, home, interactive, outreach
+from bot.services import admin, digest, duty, home, interactive, outreach, swaps
 from bot.services.context import (
     Caller,
     Context,
@@ -75,16 +75,16 @@ ROUTES: dict[type, Handler] = {
     c.DigestTo: digest.digest_to,
     c.DigestAt: digest.digest_at,
     c.PostedForm: interactive.post_form,
+    c.Swap: swaps.request,
 }
 
 NOT_YET: dict[type, Handler] = {
-    c.Swap: _not_yet("Swapping shifts", "Until then, `/duty skip` passes your current shift on."),
     c.Calendar: _not_yet("The calendar link", "`/duty schedule` lists the coming shifts."),
     c.Export: _not_yet("Export", "`/duty stats` shows the figures."),
 }
 """Commands the parser knows that this version answers with a sentence saying so."""
 
-NOT_OFFERED = frozenset({"swap", "calendar", "export"})
+NOT_OFFERED = frozenset({"calendar", "export"})
 """Their words in help, which leaves them out."""
 
 
@@ -127,6 +127,9 @@ class Baton:
 
     def press(self, caller: Caller, action: str, value: str) -> Reply:
         """A person pressed one of Baton's buttons."""
+        if action in (swaps.SWAP_ACCEPT, swaps.SWAP_DECLINE):
+            accept = action == swaps.SWAP_ACCEPT
+            return self._act(caller, lambda ctx: swaps.answer(ctx, value, accept))
         if action in (home.HOME_JOIN, home.HOME_LEAVE):
             return self._act(caller, lambda ctx: home.press(ctx, action))
         return self._act(caller, lambda ctx: interactive.press(ctx, action, value))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
 from bot.domain.model import AwayPeriod, DeliveryKind, Person, Rota, Shift, ShiftOrigin
-from bot.domain.rotation import PlannedShift, Queue, catch_up, project
+from bot.domain.rotation import PlannedShift, Queue, catch_up, project, window_at
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, Text, text
 from bot.ports import UnitOfWork
 from bot.services.context import Context, RefusalError
@@ -39,7 +39,9 @@ def current_shift(uow: UnitOfWork, rota: Rota, now: datetime) -> Shift:
     latest = uow.shifts.latest(rota.id)
     if latest is None or latest.end <= now:
         queue = build_queue(uow, rota, now)
-        for planned in catch_up(rota, queue, latest.end if latest else None, now):
+        since = latest.end if latest else window_at(rota, now).start
+        pins = uow.swaps.pins(rota.id, since)
+        for planned in catch_up(rota, queue, latest.end if latest else None, now, pins):
             uow.shifts.add(Shift(rota.id, planned.start, planned.end, planned.person_id))
     shift = uow.shifts.covering(rota.id, now)
     if shift is None:
@@ -69,8 +71,9 @@ def upcoming(uow: UnitOfWork, rota: Rota, now: datetime, count: int) -> list[Pla
         queue = build_queue(uow, rota, now)
         # The next shift as `current_shift` will record it: when the rota's pattern changed
         # during this shift, a short one bridges to the new pattern's first handoff.
-        plan += catch_up(rota, queue, shift.end, shift.end)
-        plan += project(rota, queue, plan[-1].end, count - 2)
+        pins = uow.swaps.pins(rota.id, shift.end)
+        plan += catch_up(rota, queue, shift.end, shift.end, pins)
+        plan += project(rota, queue, plan[-1].end, count - 2, pins)
     return plan
 
 

@@ -13,11 +13,14 @@ from bot.messages import FormErrors, Message
 from bot.services import Baton
 from bot.services.home import HOME_JOIN, HOME_LEAVE
 from bot.services.interactive import HAND_ON, LOG_POST, POST_FORM, SNOOZE
+from bot.services.swaps import SWAP_ACCEPT, SWAP_DECLINE
 from handlers.slack.commands import caller_from, show
 from handlers.slack.events import publish_home
 from handlers.slack.render import blocks, fallback_text, form_answers
 
-BUTTONS = re.compile(f"^({LOG_POST}|{SNOOZE}|{HAND_ON}|{HOME_JOIN}|{HOME_LEAVE})$")
+BUTTONS = re.compile(
+    f"^({LOG_POST}|{SNOOZE}|{HAND_ON}|{HOME_JOIN}|{HOME_LEAVE}|{SWAP_ACCEPT}|{SWAP_DECLINE})$"
+)
 
 
 def register(app: AsyncApp, baton: Baton) -> None:

@@ -621,7 +621,6 @@ async def test_help_shows_the_coordinator_section_only_when_asked_by_a_coordinat
 @pytest.mark.parametrize(
     ("user", "text", "expected"),
     [
-        ("U0BEN", "swap @cat", "Swapping shifts isn't available in this version of Baton yet."),
         ("U0BEN", "calendar", "The calendar link isn't available in this version of Baton yet."),
         ("U0ADA", "export", "Export isn't available in this version of Baton yet."),
     ],

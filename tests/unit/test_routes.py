@@ -17,7 +17,6 @@ def test_every_command_has_an_answer_when_parsed() -> None:
 
 def test_help_hides_exactly_the_commands_not_offered_when_listing_usage() -> None:
     examples = {
-        "swap": "swap @jane",
         "calendar": "calendar",
         "export": "export",
     }
