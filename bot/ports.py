@@ -365,15 +365,15 @@ class ReminderRepository(Protocol):
         """Reminders not sent whose last try failed, newest first."""
         ...
 
-    def start_attempt(self, reminder_id: int, attempts_seen: int, at: datetime) -> bool:
+    def start_attempt(self, claim_id: int, attempts_seen: int, at: datetime) -> bool:
         """Take the next try at sending, if nobody else has since `attempts_seen`."""
         ...
 
-    def mark_sent(self, reminder_id: int, at: datetime) -> None:
+    def mark_sent(self, claim_id: int, at: datetime) -> None:
         """The reminder went out."""
         ...
 
-    def mark_failed(self, reminder_id: int, reason: str) -> None:
+    def mark_failed(self, claim_id: int, reason: str) -> None:
         """The last try failed, for `reason` (an error code, never a secret)."""
         ...
 
@@ -408,15 +408,15 @@ class DeliveryRepository(Protocol):
         """Deliveries not sent whose last try failed, newest first."""
         ...
 
-    def start_attempt(self, delivery_id: int, attempts_seen: int, at: datetime) -> bool:
+    def start_attempt(self, claim_id: int, attempts_seen: int, at: datetime) -> bool:
         """Take the next try at sending, if nobody else has since `attempts_seen`."""
         ...
 
-    def mark_sent(self, delivery_id: int, at: datetime) -> None:
+    def mark_sent(self, claim_id: int, at: datetime) -> None:
         """The message went out."""
         ...
 
-    def mark_failed(self, delivery_id: int, reason: str) -> None:
+    def mark_failed(self, claim_id: int, reason: str) -> None:
         """The last try failed, for `reason`."""
         ...
 

@@ -8,10 +8,11 @@ statements instead: a claim that exists already is an answer (None), not an erro
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import CursorResult, Result, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -78,6 +79,7 @@ def _insert(session: Session, table: Any) -> Any:
 
 
 _Row = TypeVar("_Row")
+_Claimed = TypeVar("_Claimed", Reminder, Delivery)
 
 
 def _add_row(session: Session, row: _Row) -> _Row:
@@ -927,9 +929,102 @@ def _reminder(row: ReminderRow) -> Reminder:
     )
 
 
-class SqlAlchemyReminderRepository:
+class _SendAttempts(ABC, Generic[_Claimed]):
+    """The bookkeeping of sending a claimed message: tries, successes and failures.
+
+    Shared by reminders and deliveries, whose tables carry the same columns for it.
+    """
+
+    _table: Any
+    _noun: str
+
     def __init__(self, session: Session) -> None:
         self._session = session
+
+    @abstractmethod
+    def _domain(self, row: Any) -> _Claimed:
+        """A row as the domain's value."""
+
+    def pending(
+        self, workspace_id: int, max_attempts: int, stale_before: datetime
+    ) -> list[_Claimed]:
+        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
+        tried, last try failed, or last try began before `stale_before` and never finished."""
+        table = self._table
+        rows = self._session.scalars(
+            select(table)
+            .where(
+                table.workspace_id == workspace_id,
+                table.sent_at.is_(None),
+                table.attempts < max_attempts,
+                or_(
+                    table.attempts == 0,
+                    table.last_error.is_not(None),
+                    table.attempted_at < stale_before,
+                ),
+            )
+            .order_by(table.created_at, table.id)
+        )
+        return [self._domain(row) for row in rows]
+
+    def failed(self, workspace_id: int) -> list[_Claimed]:
+        """Not sent, and the last try failed; newest first."""
+        table = self._table
+        rows = self._session.scalars(
+            select(table)
+            .where(
+                table.workspace_id == workspace_id,
+                table.sent_at.is_(None),
+                table.last_error.is_not(None),
+            )
+            .order_by(table.created_at.desc(), table.id.desc())
+        )
+        return [self._domain(row) for row in rows]
+
+    def start_attempt(self, claim_id: int, attempts_seen: int, at: datetime) -> bool:
+        """Take the next try at sending, if nobody else has since `attempts_seen`."""
+        # Compare-and-set: of several callers that saw the same count, one changes the row.
+        table = self._table
+        result = self._session.execute(
+            update(table)
+            .where(
+                table.id == claim_id,
+                table.attempts == attempts_seen,
+                table.sent_at.is_(None),
+            )
+            .values(attempts=table.attempts + 1, attempted_at=at, last_error=None)
+        )
+        return _rowcount(result) == 1
+
+    def mark_sent(self, claim_id: int, at: datetime) -> None:
+        """It went out."""
+        table = self._table
+        _require_one(
+            self._session.execute(
+                update(table).where(table.id == claim_id).values(sent_at=at, last_error=None)
+            ),
+            self._noun,
+            claim_id,
+        )
+
+    def mark_failed(self, claim_id: int, reason: str) -> None:
+        """The last try failed, for `reason` (an error code, never a secret)."""
+        table = self._table
+        _require_one(
+            self._session.execute(
+                update(table).where(table.id == claim_id).values(last_error=_reason(reason))
+            ),
+            self._noun,
+            claim_id,
+        )
+
+
+class SqlAlchemyReminderRepository(_SendAttempts[Reminder]):
+    _table = ReminderRow
+    _noun = "reminder"
+
+    def _domain(self, row: Any) -> Reminder:
+        return _reminder(row)
 
     def claim(
         self,
@@ -972,78 +1067,6 @@ class SqlAlchemyReminderRepository:
         )
         return [_reminder(row) for row in rows]
 
-    def pending(
-        self, workspace_id: int, max_attempts: int, stale_before: datetime
-    ) -> list[Reminder]:
-        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
-        tried, last try failed, or last try began before `stale_before` and never finished."""
-        rows = self._session.scalars(
-            select(ReminderRow)
-            .where(
-                ReminderRow.workspace_id == workspace_id,
-                ReminderRow.sent_at.is_(None),
-                ReminderRow.attempts < max_attempts,
-                or_(
-                    ReminderRow.attempts == 0,
-                    ReminderRow.last_error.is_not(None),
-                    ReminderRow.attempted_at < stale_before,
-                ),
-            )
-            .order_by(ReminderRow.created_at, ReminderRow.id)
-        )
-        return [_reminder(row) for row in rows]
-
-    def failed(self, workspace_id: int) -> list[Reminder]:
-        """Reminders not sent whose last try failed, newest first."""
-        rows = self._session.scalars(
-            select(ReminderRow)
-            .where(
-                ReminderRow.workspace_id == workspace_id,
-                ReminderRow.sent_at.is_(None),
-                ReminderRow.last_error.is_not(None),
-            )
-            .order_by(ReminderRow.created_at.desc(), ReminderRow.id.desc())
-        )
-        return [_reminder(row) for row in rows]
-
-    def start_attempt(self, reminder_id: int, attempts_seen: int, at: datetime) -> bool:
-        """Take the next try at sending, if nobody else has since `attempts_seen`."""
-        # Compare-and-set: of several callers that saw the same count, one changes the row.
-        result = self._session.execute(
-            update(ReminderRow)
-            .where(
-                ReminderRow.id == reminder_id,
-                ReminderRow.attempts == attempts_seen,
-                ReminderRow.sent_at.is_(None),
-            )
-            .values(attempts=ReminderRow.attempts + 1, attempted_at=at, last_error=None)
-        )
-        return _rowcount(result) == 1
-
-    def mark_sent(self, reminder_id: int, at: datetime) -> None:
-        """The reminder went out."""
-        _require_one(
-            self._session.execute(
-                update(ReminderRow)
-                .where(ReminderRow.id == reminder_id)
-                .values(sent_at=at, last_error=None)
-            ),
-            "reminder",
-            reminder_id,
-        )
-
-    def mark_failed(self, reminder_id: int, reason: str) -> None:
-        """The last try failed, for `reason` (an error code, never a secret)."""
-        _require_one(
-            self._session.execute(
-                update(ReminderRow)
-                .where(ReminderRow.id == reminder_id)
-                .values(last_error=_reason(reason))
-            ),
-            "reminder",
-            reminder_id,
-        )
-
     def answer(self, channel_id: int, at: datetime) -> int:
         """Mark the channel's sent, unanswered reminders answered; how many."""
         result = self._session.execute(
@@ -1084,9 +1107,12 @@ def _delivery(row: DeliveryRow) -> Delivery:
     )
 
 
-class SqlAlchemyDeliveryRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+class SqlAlchemyDeliveryRepository(_SendAttempts[Delivery]):
+    _table = DeliveryRow
+    _noun = "delivery"
+
+    def _domain(self, row: Any) -> Delivery:
+        return _delivery(row)
 
     def claim(
         self, workspace_id: int, kind: DeliveryKind, key: str, created_at: datetime
@@ -1115,78 +1141,6 @@ class SqlAlchemyDeliveryRepository:
             )
         )
         return None if row is None else _delivery(row)
-
-    def pending(
-        self, workspace_id: int, max_attempts: int, stale_before: datetime
-    ) -> list[Delivery]:
-        """Not sent yet, fewer than `max_attempts` tries, and not being tried right now: never
-        tried, last try failed, or last try began before `stale_before` and never finished."""
-        rows = self._session.scalars(
-            select(DeliveryRow)
-            .where(
-                DeliveryRow.workspace_id == workspace_id,
-                DeliveryRow.sent_at.is_(None),
-                DeliveryRow.attempts < max_attempts,
-                or_(
-                    DeliveryRow.attempts == 0,
-                    DeliveryRow.last_error.is_not(None),
-                    DeliveryRow.attempted_at < stale_before,
-                ),
-            )
-            .order_by(DeliveryRow.created_at, DeliveryRow.id)
-        )
-        return [_delivery(row) for row in rows]
-
-    def failed(self, workspace_id: int) -> list[Delivery]:
-        """Deliveries not sent whose last try failed, newest first."""
-        rows = self._session.scalars(
-            select(DeliveryRow)
-            .where(
-                DeliveryRow.workspace_id == workspace_id,
-                DeliveryRow.sent_at.is_(None),
-                DeliveryRow.last_error.is_not(None),
-            )
-            .order_by(DeliveryRow.created_at.desc(), DeliveryRow.id.desc())
-        )
-        return [_delivery(row) for row in rows]
-
-    def start_attempt(self, delivery_id: int, attempts_seen: int, at: datetime) -> bool:
-        """Take the next try at sending, if nobody else has since `attempts_seen`."""
-        # Compare-and-set: of several callers that saw the same count, one changes the row.
-        result = self._session.execute(
-            update(DeliveryRow)
-            .where(
-                DeliveryRow.id == delivery_id,
-                DeliveryRow.attempts == attempts_seen,
-                DeliveryRow.sent_at.is_(None),
-            )
-            .values(attempts=DeliveryRow.attempts + 1, attempted_at=at, last_error=None)
-        )
-        return _rowcount(result) == 1
-
-    def mark_sent(self, delivery_id: int, at: datetime) -> None:
-        """The message went out."""
-        _require_one(
-            self._session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
-                .values(sent_at=at, last_error=None)
-            ),
-            "delivery",
-            delivery_id,
-        )
-
-    def mark_failed(self, delivery_id: int, reason: str) -> None:
-        """The last try failed, for `reason`."""
-        _require_one(
-            self._session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
-                .values(last_error=_reason(reason))
-            ),
-            "delivery",
-            delivery_id,
-        )
 
 
 # -- digest settings ----------------------------------------------------------------------
