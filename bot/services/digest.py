@@ -32,7 +32,7 @@ from bot.messages import (
 from bot.ports import UnitOfWork
 from bot.services.context import Context
 from bot.services.duty import current_shift, upcoming
-from bot.services.outreach import resolve_person
+from bot.services.outreach import resolve_person, undelivered
 from bot.services.wording import joined, plural, when, who
 
 DAYS_AHEAD = 7
@@ -212,8 +212,9 @@ def message(digest: d.Digest, zone: str) -> Message:
 
 
 def build(uow: UnitOfWork, workspace: Workspace, moment: datetime) -> Message:
-    """The digest for the week ending at `moment`."""
-    return message(figures(uow, workspace, moment), timezone_of(uow, workspace))
+    """The digest for the week ending at `moment`, and any messages that could not be sent."""
+    built = message(figures(uow, workspace, moment), timezone_of(uow, workspace))
+    return Message(built.summary, (*built.blocks, *undelivered(uow, workspace)))
 
 
 # -- the weekly job -------------------------------------------------------------------------

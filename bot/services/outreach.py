@@ -7,9 +7,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.domain import commands as c
-from bot.domain.model import DEFAULT_QUIET, ChannelKind, OutreachChannel, Person, PostSource
+from bot.domain.model import (
+    DEFAULT_QUIET,
+    ChannelKind,
+    OutreachChannel,
+    Person,
+    PostSource,
+    Workspace,
+)
 from bot.domain.quiet import is_quiet, quiet_for, whole_days
 from bot.messages import Bold, Bullets, Code, Fields, Heading, Message, Paragraph, Span, Text, text
+from bot.ports import UnitOfWork
 from bot.services.context import Context, RefusalError, remember
 from bot.services.wording import calendar_days, day, days_ago, joined, plural, who
 
@@ -119,22 +127,23 @@ def channels(ctx: Context, command: c.Channels) -> Message:
         blocks.append(Paragraph(text(Bold(channel.name), f" ({channel.kind.value})")))
         blocks.append(Fields(tuple(pairs)))
     if ctx.is_coordinator:
-        blocks += _undelivered(ctx, {ch.id: ch.name for ch in listed})
+        blocks += undelivered(ctx.uow, ctx.workspace)
     summary = f"{plural(len(listed), 'outreach channel')}, {quiet_count} quiet"
     return Message(summary=summary, blocks=tuple(blocks))
 
 
-def _undelivered(ctx: Context, names: dict[int, str]) -> list[Heading | Bullets]:
+def undelivered(uow: UnitOfWork, workspace: Workspace) -> list[Heading | Bullets]:
     """Scheduled messages that could not be sent, for coordinators to follow up."""
+    names = {ch.id: ch.name for ch in uow.channels.all(workspace.id, include_archived=True)}
     lines: list[Text] = []
-    for reminder in ctx.uow.reminders.failed(ctx.workspace.id)[:10]:
+    for reminder in uow.reminders.failed(workspace.id)[:10]:
         lines.append(
             text(
                 f"Reminder about {names.get(reminder.channel_id, 'a removed channel')} "
                 f"({day(reminder.day)}): {reminder.last_error}"
             )
         )
-    for delivery in ctx.uow.deliveries.failed(ctx.workspace.id)[:10]:
+    for delivery in uow.deliveries.failed(workspace.id)[:10]:
         lines.append(text(f"{delivery.kind.value.capitalize()} message: {delivery.last_error}"))
     if not lines:
         return []

@@ -172,3 +172,23 @@ async def test_failed_reminder_is_retried_then_shown_to_coordinators_when_slack_
     assert "Messages that could not be sent" not in reply
     reply = await slack.duty("U0BEN", "channels")
     assert "Messages that could not be sent" not in reply
+
+
+async def test_reminder_arrives_once_when_slack_asks_to_slow_down(slack: SlackWorld) -> None:
+    await library(slack)
+    slack.clock.set(START + 2 * DAY + timedelta(hours=1))
+    slack.fake.fail_next["chat.postMessage"] = [429]  # with Retry-After: 1, then accepted
+    assert await slack.run_job("quiet-check") == 1
+    assert len(reminders_to(slack, "U0BEN")) == 1
+
+
+async def test_digest_lists_messages_that_could_not_be_sent_when_slack_refused_them(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    slack.clock.set(START + 2 * DAY + timedelta(hours=1))
+    slack.fake.fail_next["chat.postMessage"] = [200]
+    await slack.run_job("quiet-check")
+    reply = await slack.duty("U0ADA", "digest preview")
+    assert "Messages that could not be sent" in reply
+    assert "Reminder about Twitter (Wed 2 Dec 2026): ben: chat.postMessage: fatal_error" in reply
