@@ -461,8 +461,8 @@ class SwapRepository(Protocol):
         ...
 
     def pin(self, rota_id: int, start: datetime, person_id: int, swap_id: int) -> None:
-        """Give the shift starting at `start` to `person_id`; a shift has one pin (a second
-        one collides)."""
+        """Give the shift starting at `start` to `person_id`, replacing an earlier pin (two
+        at once collide)."""
         ...
 
     def pins(self, rota_id: int, since: datetime) -> dict[datetime, int]:

@@ -625,6 +625,7 @@ class SqlAlchemyShiftRepository:
                 ShiftRow.rota_id == rota_id,
                 ShiftRow.handed_over.is_(False),
                 ShiftRow.person_id.is_not(None),
+                ShiftRow.handed_over.is_(False),
             )
             .group_by(ShiftRow.person_id)
         )
@@ -1302,7 +1303,12 @@ class SqlAlchemySwapRepository:
         return _rowcount(result) == 1
 
     def pin(self, rota_id: int, start: datetime, person_id: int, swap_id: int) -> None:
-        """Give the shift starting at `start` to `person_id`; a shift has one pin."""
+        """Give the shift starting at `start` to `person_id`, replacing an earlier pin."""
+        self._session.execute(
+            delete(ShiftPinRow).where(
+                ShiftPinRow.rota_id == rota_id, ShiftPinRow.starts_at == start
+            )
+        )
         self._session.add(
             ShiftPinRow(rota_id=rota_id, starts_at=start, person_id=person_id, swap_id=swap_id)
         )

@@ -153,12 +153,15 @@ class Queue:
         }
         return cls(members=members, waited_since=waited, away=away)
 
-    def next_for(self, rota: Rota, start: datetime, end: datetime) -> int | None:
+    def next_for(
+        self, rota: Rota, start: datetime, end: datetime, excluding: frozenset[int] = frozenset()
+    ) -> int | None:
         """The eligible member who has waited longest for the shift [start, end), or None."""
         eligible = [
             m
             for m in self.members
-            if m.joined_at <= start
+            if m.person_id not in excluding
+            and m.joined_at <= start
             and not away_for_more_than_half(rota, self.away.get(m.person_id, ()), start, end)
         ]
         if not eligible:
@@ -188,14 +191,17 @@ def _holder(
     rota: Rota, queue: Queue, start: datetime, end: datetime, pinned: Mapping[datetime, int]
 ) -> int | None:
     """Who holds the shift [start, end): its pinned holder (a swap) if they are still a
-    member and not away for most of it, otherwise whoever the rule picks."""
+    member and not away for most of it, otherwise whoever the rule picks among those not
+    already pinned to a later shift (their next turn is the one they swapped for)."""
     person_id = pinned.get(start)
     member = next((m for m in queue.members if m.person_id == person_id), None)
     if member is not None and not away_for_more_than_half(
         rota, queue.away.get(member.person_id, ()), start, end
     ):
         return person_id
-    return queue.next_for(rota, start, end)
+    later = frozenset(pid for at, pid in pinned.items() if at > start)
+    chosen = queue.next_for(rota, start, end, excluding=later)
+    return chosen if chosen is not None else queue.next_for(rota, start, end)
 
 
 def project(

@@ -34,7 +34,7 @@ def reminder_buttons(channel_ids: list[int], can_pass: bool) -> Buttons:
     """The buttons under a reminder about these channels."""
     ids = ",".join(str(i) for i in channel_ids)
     buttons = [
-        Button("Log a post", LOG_POST, str(channel_ids[0]), style="primary"),
+        Button("Log a post", LOG_POST, ids, style="primary"),
         Button("Snooze 1 day", SNOOZE, ids),
     ]
     if can_pass:

@@ -36,7 +36,7 @@ from bot.services.closures import closed_on
 from bot.services.context import coordinators
 from bot.services.duty import current_shift, handoff_key
 from bot.services.interactive import reminder_buttons
-from bot.services.wording import plural, when, who
+from bot.services.wording import joined, plural, when, who
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +85,36 @@ class ScheduledWork:
 
     def handoffs(self, now: datetime) -> int:
         """Tell each new person on duty, and thank the last one; how many messages went."""
-        sent = 0
-        for workspace in self._workspaces():
-            self._claiming(self._claim_handoffs, workspace, now)
-            sent += self._send_deliveries(workspace, now)
-        return sent
+        return self._each_workspace(now, self._claim_handoffs, self._send_deliveries)
 
     def quiet_check(self, now: datetime) -> int:
         """Remind whoever is on duty of their quiet channels; how many messages went."""
-        sent = 0
-        for workspace in self._workspaces():
-            self._claiming(self._claim_reminders, workspace, now)
-            sent += self._send_reminders(workspace, now)
-            sent += self._send_deliveries(workspace, now)
-        return sent
+        return self._each_workspace(
+            now, self._claim_reminders, self._send_reminders, self._send_deliveries
+        )
 
     def digest(self, now: datetime) -> int:
         """Send each workspace's weekly digest once its moment has come; how many went."""
+        return self._each_workspace(now, digest.claim, self._send_deliveries)
+
+    def _each_workspace(
+        self,
+        now: datetime,
+        claim: Callable[[UnitOfWork, Workspace, datetime], None],
+        *senders: Callable[[Workspace, datetime], int],
+    ) -> int:
+        """Claim what is due and send it, workspace by workspace; one workspace's trouble
+        is logged and left for the next run, and the others go on."""
         sent = 0
         for workspace in self._workspaces():
-            self._claiming(digest.claim, workspace, now)
-            sent += self._send_deliveries(workspace, now)
+            try:
+                self._claiming(claim, workspace, now)
+                for send in senders:
+                    sent += send(workspace, now)
+            except Exception:
+                log.exception(
+                    "scheduled work for workspace %s failed; the next run retries", workspace.id
+                )
         return sent
 
     def _claiming(
@@ -262,13 +271,14 @@ class ScheduledWork:
     def _send_reminders(self, workspace: Workspace, now: datetime) -> int:
         with self._uow_factory() as uow:
             pending = uow.reminders.pending(workspace.id, MAX_ATTEMPTS, now - ABANDONED_AFTER)
-            taken: list[Reminder] = [
-                r for r in pending if uow.reminders.start_attempt(r.id, r.attempts, now)
-            ]
+            holders = self._still_due(uow, workspace, pending, now)
+            by_person: dict[int | None, list[Reminder]] = defaultdict(list)
+            for reminder in pending:
+                if reminder.id in holders and uow.reminders.start_attempt(
+                    reminder.id, reminder.attempts, now
+                ):
+                    by_person[holders[reminder.id]].append(reminder)
             uow.commit()
-        by_person: dict[int | None, list[Reminder]] = defaultdict(list)
-        for reminder in taken:
-            by_person[reminder.person_id].append(reminder)
         sent = 0
         for person_id, reminders in by_person.items():
             with self._uow_factory() as uow:
@@ -283,6 +293,38 @@ class ScheduledWork:
                 uow.commit()
             sent += failure is None and outgoing is not None
         return sent
+
+    def _still_due(
+        self, uow: UnitOfWork, workspace: Workspace, pending: list[Reminder], now: datetime
+    ) -> dict[int, int | None]:
+        """Of the reminders waiting to go (first tries, retries, abandoned tries), those that
+        are still right to send now, each with whoever is on duty now to send it to.
+
+        One for an earlier day, a channel that has had a post since, or a snoozed channel
+        is not sent; one outside working hours waits for them.
+        """
+        if not pending:
+            return {}
+        rotas = uow.rotas.all(workspace.id)
+        closed = closed_on(uow.closures.all(workspace.id))
+        channels = {ch.id: ch for ch in uow.channels.all(workspace.id)}
+        last_posts = uow.posts.last_post_times(workspace.id)
+        due: dict[int, int | None] = {}
+        for reminder in pending:
+            channel = channels.get(reminder.channel_id)
+            rota = covering_rota(rotas, channel) if channel is not None else None
+            if channel is None or rota is None or not is_working_time(rota, now, closed):
+                continue
+            last = last_posts.get(channel.id)
+            if (
+                reminder.day != local_day(rota, now)
+                or not is_quiet(channel, last, now)
+                or silent_since(channel, last) != reminder.spell_start
+                or (channel.snoozed_until is not None and now < channel.snoozed_until)
+            ):
+                continue
+            due[reminder.id] = current_shift(uow, rota, now).person_id
+        return due
 
     def _reminder(
         self,
@@ -330,15 +372,21 @@ class ScheduledWork:
         if channel is None:
             return None
         reminders = uow.reminders.of_spell(channel.id, datetime.fromisoformat(spell_text))
-        holders = [uow.people.get(r.person_id) for r in reminders if r.person_id is not None]
+        latest_day = max((r.day for r in reminders), default=None)
+        unanswered = [
+            r
+            for r in reminders
+            if r.sent_at is not None and r.answered_at is None and r.day != latest_day
+        ]
+        holders = {r.person_id for r in unanswered if r.person_id is not None}
+        named = [p for p in (uow.people.get(pid) for pid in sorted(holders)) if p is not None]
         last = uow.posts.last_post_times(workspace.id).get(channel.id)
         days = whole_days(quiet_for(channel, last, now))
-        named = [p for p in holders if p is not None]
         line = text(
             Bold(channel.name),
             f" has had no post for {plural(days, 'day')}, and "
-            f"{plural(len(reminders) - 1, 'reminder')} to ",
-            *([who(named[-1])] if named else ["nobody"]),
+            f"{plural(len(unanswered), 'reminder')} to ",
+            *(joined((who(p) for p in named), empty="the coordinators")),
             " went unanswered. Could you help find someone to post?",
         )
         staff = tuple(coordinators(uow, workspace, self._coordinators))
@@ -394,20 +442,27 @@ class ScheduledWork:
                 self._notifier.send_to_chat_channel(
                     workspace, outgoing.chat_channel_id, outgoing.message
                 )
-            except NotifyError as error:
-                log.warning("could not post in a chat channel: %s", error.reason)
-                return f"the chat channel: {error.reason}"
+            except Exception as error:  # noqa: BLE001 - recorded, retried, shown
+                reason = _why(error)
+                log.warning("could not post in a chat channel: %s", reason)
+                return f"the chat channel: {reason}"
             return None
         failures: list[str] = []
         for person in outgoing.recipients:
             try:
                 self._notifier.send_direct(workspace, person, outgoing.message)
-            except NotifyError as error:
-                log.warning("could not send to person %s: %s", person.id, error.reason)
-                failures.append(f"{person.display_name}: {error.reason}")
+            except Exception as error:  # noqa: BLE001 - recorded, retried, shown
+                reason = _why(error)
+                log.warning("could not send to person %s: %s", person.id, reason)
+                failures.append(f"{person.display_name}: {reason}")
         if len(failures) < len(outgoing.recipients):
             return None  # somebody has it; a retry would repeat it to the others
         return "; ".join(failures)
+
+
+def _why(error: Exception) -> str:
+    """A failed send's reason: the platform's error code, or the kind of failure."""
+    return error.reason if isinstance(error, NotifyError) else type(error).__name__
 
 
 def _channel_line(channel: OutreachChannel, last: datetime | None, now: datetime) -> Text:

@@ -107,35 +107,44 @@ def answer(ctx: Context, swap_id: str, accept: bool) -> list[Reply]:
     plan = {
         p.start: p.person_id for p in duty.upcoming(ctx.uow, rota, ctx.now, 2 * members + 3)[1:]
     }
-    still = (
-        plan.get(swap.requester_start) == requester.id
-        and plan.get(swap.partner_start) == ctx.person.id
-    )
-    pinned = ctx.uow.swaps.pins(rota.id, ctx.now)
-    if not still or swap.requester_start in pinned or swap.partner_start in pinned:
+    if (
+        plan.get(swap.requester_start) != requester.id
+        or plan.get(swap.partner_start) != ctx.person.id
+    ):
         ctx.uow.swaps.decide(swap.id, SwapStatus.EXPIRED, ctx.now)
+        ctx.tell(
+            requester,
+            Message.say(
+                "Your swap with ",
+                who(ctx.person),
+                " couldn't go ahead: those shifts changed hands since you asked. "
+                "`/duty schedule` shows the rota now.",
+            ),
+        )
         return [
             Message.say(
                 "Too late: those shifts have changed hands since the swap was asked for "
                 "(another swap was agreed, or the rota moved). Nothing was swapped."
             )
         ]
-    if not ctx.uow.swaps.decide(swap.id, SwapStatus.ACCEPTED, ctx.now):
-        return [Message.say("That swap was answered a moment ago; nothing more to do.")]
-    ctx.uow.swaps.pin(rota.id, swap.requester_start, ctx.person.id, swap.id)
-    ctx.uow.swaps.pin(rota.id, swap.partner_start, requester.id, swap.id)
-    ctx.tell(
-        requester,
-        Message.say(
-            who(ctx.person),
-            f" accepted your swap: they take {when(swap.requester_start, rota.timezone)} and "
-            f"you take {when(swap.partner_start, rota.timezone)}.",
-        ),
-    )
-    return [
-        Message.say(
+
+    def change() -> Message:
+        if not ctx.uow.swaps.decide(swap.id, SwapStatus.ACCEPTED, ctx.now):
+            return Message.say("That swap was answered a moment ago; nothing more to do.")
+        ctx.uow.swaps.pin(rota.id, swap.requester_start, ctx.person.id, swap.id)
+        ctx.uow.swaps.pin(rota.id, swap.partner_start, requester.id, swap.id)
+        ctx.tell(
+            requester,
+            Message.say(
+                who(ctx.person),
+                f" accepted your swap: they take {when(swap.requester_start, rota.timezone)} "
+                f"and you take {when(swap.partner_start, rota.timezone)}.",
+            ),
+        )
+        return Message.say(
             f"Swapped. You're on duty from {when(swap.requester_start, rota.timezone)}, and ",
             who(requester),
             f" from {when(swap.partner_start, rota.timezone)}.",
         )
-    ]
+
+    return [duty.changing_rotas(ctx, [rota], change)]

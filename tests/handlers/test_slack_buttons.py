@@ -114,3 +114,17 @@ async def test_coordinators_get_no_pass_button_when_nobody_is_on_duty(
         for element in block["elements"]
     ]
     assert labels == ["Log a post", "Snooze 1 day"]
+
+
+async def test_log_a_post_answers_every_channel_in_the_reminder_when_pressed(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    await slack.duty("U0ADA", "channel set Blog quiet=1d")
+    for day in (2, 3, 4):  # both channels quiet each day; Ben presses Log a post, then cancels
+        slack.clock.set(START + day * DAY + timedelta(hours=3))
+        await slack.run_job("quiet-check")
+        reminder = reminder_blocks(slack, "U0BEN")
+        assert "Twitter" in str(reminder) and "Blog" in str(reminder)
+        await slack.opened_form(await slack.press("U0BEN", reminder, "Log a post"))
+    assert not [dm for dm in slack.dms("U0ADA") if "unanswered" in dm]

@@ -192,3 +192,46 @@ async def test_digest_lists_messages_that_could_not_be_sent_when_slack_refused_t
     reply = await slack.duty("U0ADA", "digest preview")
     assert "Messages that could not be sent" in reply
     assert "Reminder about Twitter (Wed 2 Dec 2026): ben: chat.postMessage: fatal_error" in reply
+
+
+async def test_failed_reminder_is_not_retried_when_hours_are_over_or_a_post_ended_the_spell(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    slack.clock.set(START + 2 * DAY + timedelta(hours=6, minutes=50))  # Wed 16:50
+    slack.fake.fail_next["chat.postMessage"] = [200]
+    assert await slack.run_job("quiet-check") == 0
+    slack.clock.advance(timedelta(minutes=15))  # 17:05: after hours
+    assert await slack.run_job("quiet-check") == 0
+    slack.clock.set(START + 3 * DAY)  # Thu 10:00: Wednesday's reminder is not sent late
+    await slack.duty("U0BEN", "posted Twitter https://x.com/lib/77")
+    assert await slack.run_job("quiet-check") == 0
+    assert reminders_to(slack, "U0BEN") == []
+
+
+async def test_retried_reminder_goes_to_whoever_is_on_duty_when_the_shift_passed_on(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    slack.clock.set(START + 2 * DAY + timedelta(hours=1))  # Wed 11:00
+    slack.fake.fail_next["chat.postMessage"] = [200]
+    await slack.run_job("quiet-check")
+    await slack.duty("U0BEN", "skip")
+    slack.clock.advance(timedelta(minutes=15))
+    assert await slack.run_job("quiet-check") == 1
+    assert reminders_to(slack, "U0BEN") == []
+    assert len(reminders_to(slack, "U0CAT")) == 1
+
+
+async def test_escalation_names_who_left_reminders_unanswered_and_counts_them_right(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    for day in (2, 3):
+        slack.clock.set(START + day * DAY + timedelta(hours=1))
+        await slack.run_job("quiet-check")
+    await slack.duty("U0BEN", "skip")  # Cat takes over on Thursday
+    slack.clock.set(START + 4 * DAY + timedelta(hours=1))  # Friday
+    await slack.run_job("quiet-check")
+    (escalation,) = [dm for dm in slack.dms("U0ADA") if "unanswered" in dm]
+    assert "2 reminders to <@U0BEN> went unanswered" in escalation

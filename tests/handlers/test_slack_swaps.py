@@ -82,3 +82,31 @@ async def test_friendly_reply_when_a_swap_cannot_be_asked_for(slack: SlackWorld)
     assert "can't swap with yourself" in await slack.duty("U0BEN", "swap <@U0BEN|ben>")
     assert "isn't on the *social media* rota" in await slack.duty("U0BEN", "swap <@U0CAT|cat>")
     assert "You're not on the" in await slack.duty("U0DAN", "swap <@U0BEN|ben>")
+
+
+async def test_swap_with_someone_further_down_moves_only_the_two_when_agreed(
+    slack: SlackWorld,
+) -> None:
+    await rota_of_three(slack)
+    slack.add_user("U0EVE", "eve")
+    await slack.duty("U0EVE", "join")  # Ben now; Cat 7 Dec, Dan 14 Dec, Eve 21 Dec
+    dms_to_dan = len(slack.dms("U0DAN"))
+    await slack.duty("U0CAT", "swap <@U0EVE|eve>")
+    key = await slack.press("U0EVE", swap_request_blocks(slack, "U0EVE"), "Accept")
+    assert "Swapped." in await slack.answer(key)
+    holders = [line.split(": ")[-1] for line in next_lines(await slack.duty("U0ADA", "schedule 5"))]
+    assert holders == ["<@U0EVE>", "<@U0DAN>", "<@U0CAT>", "<@U0BEN>"]
+    assert len(slack.dms("U0DAN")) == dms_to_dan  # Dan's turn did not move
+
+
+async def test_swapped_shift_can_be_swapped_again_when_its_new_holder_agrees(
+    slack: SlackWorld,
+) -> None:
+    await rota_of_three(slack)
+    await slack.duty("U0CAT", "swap <@U0DAN|dan>")
+    await slack.answer(await slack.press("U0DAN", swap_request_blocks(slack, "U0DAN"), "Accept"))
+    await slack.duty("U0DAN", "swap <@U0BEN|ben>")  # Dan now holds 7 Dec; Ben holds 21 Dec
+    key = await slack.press("U0BEN", swap_request_blocks(slack, "U0BEN"), "Accept")
+    assert "Swapped." in await slack.answer(key)
+    schedule = next_lines(await slack.duty("U0ADA", "schedule 4"))
+    assert schedule[0] == "Mon 7 Dec 09:00 – Mon 14 Dec 09:00: <@U0BEN>"
