@@ -200,6 +200,8 @@ class DeliveryKind(enum.StrEnum):
     HANDOFF = "handoff"
     ESCALATION = "escalation"
     DIGEST = "digest"
+    NOTICE = "notice"
+    """A direct message a command sent (a moved shift, a swap request) that failed."""
 
 
 @dataclass(frozen=True, slots=True)

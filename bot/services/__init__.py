@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain import commands as c
-from bot.domain.model import Role
+from bot.domain.model import DeliveryKind, Role
 from bot.messages import (
     Bold,
     ChatChannel,
@@ -248,11 +248,32 @@ class Baton:
         return False, refusal
 
     def _deliver(self, ctx: Context) -> None:
-        for person, message in ctx.outbox:
+        """Send what the command queued; what fails is recorded for coordinators to see, and
+        a failed handoff is sent again by the handoff job."""
+        for number, (person, message, delivery_id) in enumerate(ctx.outbox):
             try:
                 self._notifier.send_direct(ctx.workspace, person, message)
-            except Exception:
-                log.exception("could not send a direct message to person %s", person.id)
+                failure = None
+            except Exception as error:  # noqa: BLE001 - recorded below
+                failure = error.reason if isinstance(error, NotifyError) else type(error).__name__
+                log.warning("could not send a direct message to person %s: %s", person.id, failure)
+            if failure is None and delivery_id is None:
+                continue
+            with self._uow_factory() as uow:
+                if delivery_id is None:
+                    key = f"{person.external_id}:{ctx.now.isoformat()}:{number}"
+                    notice = uow.deliveries.claim(
+                        ctx.workspace.id, DeliveryKind.NOTICE, key, ctx.now
+                    )
+                    delivery_id = notice.id if notice is not None else None
+                    if delivery_id is not None:
+                        uow.deliveries.start_attempt(delivery_id, 0, ctx.now)
+                if delivery_id is not None and failure is None:
+                    uow.deliveries.mark_sent(delivery_id, ctx.now)
+                elif delivery_id is not None and failure is not None:
+                    reason = f"to {person.display_name} ({message.summary}): {failure}"
+                    uow.deliveries.mark_failed(delivery_id, reason)
+                uow.commit()
         for chat_channel_id, message in ctx.chat_outbox:
             try:
                 self._notifier.send_to_chat_channel(ctx.workspace, chat_channel_id, message)

@@ -46,7 +46,9 @@ class Context:
     now: datetime
     configured_coordinators: frozenset[str]
     directory: Directory
-    outbox: list[tuple[Person, Message]] = field(default_factory=list)
+    outbox: list[tuple[Person, Message, int | None]] = field(default_factory=list)
+    """Direct messages to send once the change is committed, each with the id of the
+    delivery it settles (a claimed handoff), if any."""
     notes: list[Message] = field(default_factory=list)
     chat_outbox: list[tuple[str, Message]] = field(default_factory=list)
     """Posts for chat channels (by their platform id), sent once the change is committed."""
@@ -59,10 +61,11 @@ class Context:
     def is_director(self) -> bool:
         return self.person.role is Role.DIRECTOR
 
-    def tell(self, person: Person, message: Message) -> None:
-        """Queue a direct message, sent once the change is committed."""
+    def tell(self, person: Person, message: Message, delivery_id: int | None = None) -> None:
+        """Queue a direct message, sent once the change is committed; `delivery_id` is a
+        claimed message it stands for, marked sent or failed with it."""
         if person.id != self.person.id and not person.deleted:
-            self.outbox.append((person, message))
+            self.outbox.append((person, message, delivery_id))
 
     def post_in_chat_channel(self, chat_channel_id: str, message: Message) -> None:
         """Queue a post in a chat channel, sent once the change is committed; a refusal is

@@ -345,7 +345,7 @@ def digest_send(ctx: Context, command: c.DigestSend) -> Message:
             "`/duty digest to #channel`."
         )
     digest = build(ctx.uow, ctx.workspace, ctx.now)
-    ctx.outbox.extend((person, digest) for person in people)
+    ctx.outbox.extend((person, digest, None) for person in people)
     if settings.chat_channel_id is not None:
         ctx.post_in_chat_channel(settings.chat_channel_id, digest)
     return Message.say(

@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
-from bot.domain.model import AwayPeriod, DeliveryKind, Person, Rota, Shift, ShiftOrigin
+from bot.domain.model import (
+    AwayPeriod,
+    Delivery,
+    DeliveryKind,
+    Person,
+    Rota,
+    Shift,
+    ShiftOrigin,
+)
 from bot.domain.rotation import PlannedShift, Queue, catch_up, project, window_at
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, Text, text
 from bot.ports import UnitOfWork
@@ -141,11 +149,12 @@ def _shift_line(uow: UnitOfWork, rota: Rota, planned: PlannedShift) -> Text:
 
 def _give_rest(
     ctx: Context, rota: Rota, shift: Shift, person_id: int | None, origin: ShiftOrigin
-) -> None:
+) -> Delivery | None:
     """Give the rest of the current shift to `person_id` (None: nobody).
 
-    The people involved are told by the command itself, so the handoff job's messages for
-    the new piece are claimed here as already sent.
+    The command tells the new holder itself, so the handoff job's message for the new piece
+    is claimed here and returned: the command's message settles it, and if that message
+    fails the handoff job sends its own. None when it was claimed already.
     """
     if shift.id is None:
         raise RuntimeError("a recorded shift has an id")
@@ -154,11 +163,15 @@ def _give_rest(
     else:
         ctx.uow.shifts.hand_over(shift.id, ctx.now)
         ctx.uow.shifts.add(Shift(rota.id, ctx.now, shift.end, person_id, origin))
-    for side in ("on", "off"):
-        key = handoff_key(rota, max(ctx.now, shift.start), side)
-        claimed = ctx.uow.deliveries.claim(ctx.workspace.id, DeliveryKind.HANDOFF, key, ctx.now)
-        if claimed is not None:
-            ctx.uow.deliveries.mark_sent(claimed.id, ctx.now)
+    start = max(ctx.now, shift.start)
+    off = ctx.uow.deliveries.claim(
+        ctx.workspace.id, DeliveryKind.HANDOFF, handoff_key(rota, start, "off"), ctx.now
+    )
+    if off is not None:  # whoever passed it on is not thanked for it
+        ctx.uow.deliveries.mark_sent(off.id, ctx.now)
+    return ctx.uow.deliveries.claim(
+        ctx.workspace.id, DeliveryKind.HANDOFF, handoff_key(rota, start, "on"), ctx.now
+    )
 
 
 def _passed_on_by(ctx: Context, rota: Rota, shift: Shift) -> set[int]:
@@ -188,9 +201,9 @@ def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Pe
     """Pass the rest of `shift` to the next eligible member; None when nobody can take it."""
     next_id = _next_taker(ctx, rota, shift)
     origin = ShiftOrigin.SKIP if next_id is not None else ShiftOrigin.ROTATION
-    _give_rest(ctx, rota, shift, next_id, origin)
+    handoff = _give_rest(ctx, rota, shift, next_id, origin)
     if next_id is None:
-        return None
+        return None  # the handoff job tells the coordinators nobody is on duty
     taker = ctx.uow.people.get(next_id)
     if taker is not None:
         ctx.tell(
@@ -202,6 +215,7 @@ def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Pe
                 f" to you: you are on duty now until {when(shift.end, rota.timezone)}. "
                 "`/duty channels` shows what needs a post.",
             ),
+            handoff.id if handoff is not None else None,
         )
     return taker
 
@@ -216,7 +230,9 @@ def join(ctx: Context, command: c.Join) -> Message:
         shift = current_shift(ctx.uow, rota, ctx.now)
         queue = build_queue(ctx.uow, rota, ctx.now)
         if shift.person_id is None and queue.next_for(rota, ctx.now, shift.end) == ctx.person.id:
-            _give_rest(ctx, rota, shift, ctx.person.id, ShiftOrigin.ROTATION)
+            handoff = _give_rest(ctx, rota, shift, ctx.person.id, ShiftOrigin.ROTATION)
+            if handoff is not None:  # the reply tells them
+                ctx.uow.deliveries.mark_sent(handoff.id, ctx.now)
             return Message.say(
                 "Welcome to the ",
                 Bold(rota.name),

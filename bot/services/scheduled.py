@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 ABANDONED_AFTER = timedelta(minutes=30)
 """A try that began this long ago and never finished (its process died) is tried again."""
+RESENDABLE = frozenset({DeliveryKind.HANDOFF, DeliveryKind.ESCALATION, DeliveryKind.DIGEST})
+"""Kinds the jobs can build again from their key; a failed notice is only shown."""
 ESCALATE_AFTER = 2
 """Unanswered reminders in one quiet spell after which coordinators are told."""
 
@@ -410,7 +412,9 @@ class ScheduledWork:
         with self._uow_factory() as uow:
             pending = uow.deliveries.pending(workspace.id, MAX_ATTEMPTS, now - ABANDONED_AFTER)
             taken: list[Delivery] = [
-                d for d in pending if uow.deliveries.start_attempt(d.id, d.attempts, now)
+                d
+                for d in pending
+                if d.kind in RESENDABLE and uow.deliveries.start_attempt(d.id, d.attempts, now)
             ]
             uow.commit()
         builders: dict[DeliveryKind, Builder] = {

@@ -99,3 +99,31 @@ async def test_promotion_only_happens_when_a_coordinator_command_is_run(
     assert "you are its first" not in reply
     reply = await slack.duty("U0CAT", "rota set hours=08:00-16:00")
     assert "you are its first" in reply
+
+
+async def test_taker_is_told_by_the_handoff_job_when_the_skip_message_failed(
+    slack: SlackWorld,
+) -> None:
+    await rota_of_three(slack)
+    slack.clock.advance(timedelta(hours=1))
+    slack.fake.fail_next["chat.postMessage"] = [200]  # Cat's message is refused
+    reply = await slack.duty("U0BEN", "skip")
+    assert "<@U0CAT> is on duty now" in reply
+    assert slack.dms("U0CAT") == [dm for dm in slack.dms("U0CAT") if "moved" in dm]
+    channels = await slack.duty("U0ADA", "channels")
+    assert "Messages that could not be sent" in channels and "fatal_error" in channels
+    assert await slack.run_job("handoff") == 1
+    assert any("You're on duty for the *social media* rota" in dm for dm in slack.dms("U0CAT"))
+    assert "Messages that could not be sent" not in await slack.duty("U0ADA", "channels")
+
+
+async def test_failed_message_from_a_command_is_shown_to_coordinators_when_slack_refuses_it(
+    slack: SlackWorld,
+) -> None:
+    await rota_of_three(slack)
+    slack.fake.fail_next["chat.postMessage"] = [200]
+    await slack.duty("U0CAT", "swap <@U0DAN|dan>")
+    channels = await slack.duty("U0ADA", "channels")
+    assert "Notice message: to dan (cat asks to swap shifts): chat.postMessage: fatal_error" in (
+        channels
+    )

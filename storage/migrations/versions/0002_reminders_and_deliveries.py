@@ -94,6 +94,7 @@ def upgrade() -> None:
                 "handoff",
                 "escalation",
                 "digest",
+            "notice",
                 name="kind",
                 native_enum=False,
                 create_constraint=True,
