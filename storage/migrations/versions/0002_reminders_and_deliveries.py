@@ -94,7 +94,7 @@ def upgrade() -> None:
                 "handoff",
                 "escalation",
                 "digest",
-            "notice",
+                "notice",
                 name="kind",
                 native_enum=False,
                 create_constraint=True,
