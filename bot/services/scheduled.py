@@ -61,6 +61,17 @@ class Outgoing:
     chat_channel_id: str | None = None
 
 
+def on_duty_today(uow: UnitOfWork, rota: Rota, now: datetime) -> int | None:
+    """Who reminders go to now: the person on duty, unless they are away today (then
+    nobody, so the coordinators get them)."""
+    person_id = current_shift(uow, rota, now).person_id
+    if person_id is None:
+        return None
+    today = local_day(rota, now)
+    away = any(p.first_day <= today for p in uow.away.list_for(person_id, today))
+    return None if away else person_id
+
+
 def covering_rota(rotas: Sequence[Rota], channel: OutreachChannel) -> Rota | None:
     """The first rota that covers the channel."""
     for rota in rotas:
@@ -255,14 +266,13 @@ class ScheduledWork:
             if channel.snoozed_until is not None and now < channel.snoozed_until:
                 continue
             spell = silent_since(channel, last)
-            shift = current_shift(uow, rota, now)
             earlier = uow.reminders.of_spell(channel.id, spell)
             claimed = uow.reminders.claim(
                 workspace.id,
                 channel_id=channel.id,
                 spell_start=spell,
                 day=local_day(rota, now),
-                person_id=shift.person_id,
+                person_id=on_duty_today(uow, rota, now),
                 created_at=now,
             )
             unanswered = [r for r in earlier if r.sent_at is not None and r.answered_at is None]
@@ -325,7 +335,7 @@ class ScheduledWork:
                 or (channel.snoozed_until is not None and now < channel.snoozed_until)
             ):
                 continue
-            due[reminder.id] = current_shift(uow, rota, now).person_id
+            due[reminder.id] = on_duty_today(uow, rota, now)
         return due
 
     def _reminder(
@@ -351,7 +361,7 @@ class ScheduledWork:
             recipients: tuple[Person, ...] = (person,)
         else:
             intro = text(
-                "Nobody is on duty, and these outreach channels have gone quiet. "
+                "Nobody is on duty today, and these outreach channels have gone quiet. "
                 "`/duty join` puts someone on the rota:"
             )
             recipients = tuple(coordinators(uow, workspace, self._coordinators))

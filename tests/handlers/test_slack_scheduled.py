@@ -235,3 +235,18 @@ async def test_escalation_names_who_left_reminders_unanswered_and_counts_them_ri
     await slack.run_job("quiet-check")
     (escalation,) = [dm for dm in slack.dms("U0ADA") if "unanswered" in dm]
     assert "2 reminders to <@U0BEN> went unanswered" in escalation
+
+
+async def test_coordinators_get_the_reminder_when_the_person_on_duty_is_away_that_day(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    await slack.duty("U0BEN", "away 2026-12-02")  # one day: Ben stays on duty this week
+    slack.clock.set(START + 2 * DAY + timedelta(hours=1))  # Wednesday 2 Dec
+    assert await slack.run_job("quiet-check") == 1
+    assert reminders_to(slack, "U0BEN") == []
+    (reminder,) = reminders_to(slack, "U0ADA")
+    assert "Nobody is on duty" in reminder
+    slack.clock.set(START + 3 * DAY + timedelta(hours=1))  # Thursday: Ben is back
+    await slack.run_job("quiet-check")
+    assert len(reminders_to(slack, "U0BEN")) == 1
