@@ -17,14 +17,25 @@ START = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday, 10:00 in London
 REPLICAS = 3
 
 
-def seed(database_url: str) -> None:
-    """Twitter and a blog; Ben on duty this week, Cat the next."""
+LIBRARY = [
+    ("U0ADA", "channel add Twitter kind=twitter"),
+    ("U0ADA", "channel add Blog kind=blog quiet=1d"),
+    ("U0BEN", "join"),
+    ("U0CAT", "join"),
+]
+"""Twitter and a blog; Ben on duty this week, Cat the next."""
+
+
+def seed(database_url: str, commands: list[tuple[str, str]] = LIBRARY) -> None:
+    """Run `commands` as staff typing them on Monday morning."""
     engine = create_engine_for(database_url)
     directory = FakeDirectory(
         {
             "U0ADA": staff_entry("U0ADA", "ada", admin=True),
             "U0BEN": staff_entry("U0BEN", "ben"),
             "U0CAT": staff_entry("U0CAT", "cat"),
+            "U0DAN": staff_entry("U0DAN", "dan"),
+            "U0EVE": staff_entry("U0EVE", "eve"),
         }
     )
     baton = Baton(
@@ -33,12 +44,7 @@ def seed(database_url: str) -> None:
         directory=directory,
         notifier=FakeNotifier(),
     )
-    for user, text in [
-        ("U0ADA", "channel add Twitter kind=twitter"),
-        ("U0ADA", "channel add Blog kind=blog quiet=1d"),
-        ("U0BEN", "join"),
-        ("U0CAT", "join"),
-    ]:
+    for user, text in commands:
         baton.run_command(Caller("slack", "T0LIB", user), text)
     engine.dispose()
 
@@ -98,3 +104,28 @@ def test_each_handoff_goes_out_once_when_replicas_tick_at_the_same_moment(
     # A later tick by any replica sends nothing more.
     again = all_at_once(database_url, lambda work: work.handoffs(monday + timedelta(minutes=5)))
     assert again.sent == []
+
+
+def test_digest_goes_out_once_when_replicas_run_the_job_at_the_same_moment(
+    database_url: str,
+) -> None:
+    upgrade(database_url)
+    seed(
+        database_url,
+        [
+            ("U0ADA", "channel add Twitter kind=twitter"),
+            ("U0BEN", "join"),
+            ("U0BEN", "posted Twitter https://x.example/lib/1"),
+            ("U0ADA", "role <@U0DAN|dan> director"),
+            ("U0ADA", "digest to <@U0EVE|eve>"),
+            ("U0ADA", "digest to <#C0OUTREACH|outreach>"),
+        ],
+    )
+    friday = START + timedelta(days=4, hours=5)  # Fri 4 Dec 15:00 in London
+    notifier = all_at_once(database_url, lambda work: work.digest(friday))
+    assert sorted(who for who, _ in notifier.sent) == ["U0DAN", "U0EVE"]
+    assert [where for where, _ in notifier.posted] == ["C0OUTREACH"]
+    (digest,) = notifier.to("U0DAN")
+    assert digest.summary == "Weekly digest: 1 post this week"
+    again = all_at_once(database_url, lambda work: work.digest(friday + timedelta(minutes=15)))
+    assert (again.sent, again.posted) == ([], [])
