@@ -146,9 +146,18 @@ class Baton:
             uow.commit()
         return new
 
-    def submit(self, caller: Caller, form_id: str, answers: dict[str, str]) -> Reply:
-        """A person sent a form back filled in."""
-        return self._act(caller, lambda ctx: interactive.submit(ctx, form_id, answers))
+    def submit(
+        self,
+        caller: Caller,
+        form_id: str,
+        answers: dict[str, str],
+        submission_id: str | None = None,
+    ) -> Reply:
+        """A person sent a form back filled in (`submission_id`: the same one sent twice
+        counts once)."""
+        return self._act(
+            caller, lambda ctx: interactive.submit(ctx, form_id, answers, submission_id)
+        )
 
     def _act(self, caller: Caller, work: Callable[[Context], list[Reply]]) -> Reply:
         """Do `work` as the caller in one transaction (twice if it collided with another)."""

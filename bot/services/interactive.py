@@ -96,8 +96,11 @@ def press(ctx: Context, action: str, value: str) -> list[Reply]:
     return [Message.say("That button no longer does anything. `/duty help` shows what I can do.")]
 
 
-def submit(ctx: Context, form_id: str, answers: dict[str, str]) -> list[Reply]:
-    """A filled-in form came back."""
+def submit(
+    ctx: Context, form_id: str, answers: dict[str, str], submission_id: str | None = None
+) -> list[Reply]:
+    """A filled-in form came back; `submission_id` names this filling-in, so that sending
+    the same one twice (a slow answer, a second click) records the post once."""
     if form_id != POST_FORM:
         return [Message.say("That form has expired. `/duty posted` opens a new one.")]
     errors: dict[str, str] = {}
@@ -117,4 +120,6 @@ def submit(ctx: Context, form_id: str, answers: dict[str, str]) -> list[Reply]:
         errors["note"] = f"Keep the note under {NOTE_LIMIT} characters."
     if errors or channel is None:
         return [FormErrors(errors)]
+    if submission_id and not ctx.uow.events.first_time("form", submission_id, ctx.now):
+        return [Message.say("That post is already recorded; I haven't counted it twice.")]
     return [outreach.posted(ctx, c.Posted(channel.name, url, note))]

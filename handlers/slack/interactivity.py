@@ -55,8 +55,10 @@ def register(app: AsyncApp, baton: Baton) -> None:
         caller = caller_from(
             (body.get("team") or {}).get("id") or user.get("team_id"), user.get("id")
         )
-        answers = form_answers(body.get("view") or {})
-        reply = await asyncio.to_thread(baton.submit, caller, POST_FORM, answers)
+        view = body.get("view") or {}
+        answers = form_answers(view)
+        submission = f"{view.get('id', '')}:{view.get('hash', '')}" if view.get("id") else None
+        reply = await asyncio.to_thread(baton.submit, caller, POST_FORM, answers, submission)
         if isinstance(reply, FormErrors):
             await ack(response_action="errors", errors=reply.errors)
             return

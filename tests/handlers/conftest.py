@@ -162,7 +162,8 @@ class SlackDriver:
             if c.method == "views.open" and c.params.get("trigger_id") == f"trigger-{key}"
         )
         view = call.params["view"]
-        return dict(json.loads(view) if isinstance(view, str) else view)
+        opened = dict(json.loads(view) if isinstance(view, str) else view)
+        return {**opened, "id": f"V0{key.upper()}", "hash": "1"}  # as Slack gives each view
 
     async def press(self, user_id: str, message_blocks: list[dict[str, Any]], label: str) -> str:
         """Press the button labelled `label` in a message; the request's key."""
@@ -223,7 +224,7 @@ class SlackDriver:
             "team": {"id": TEAM, "domain": "library"},
             "user": {"id": user_id, "team_id": TEAM},
             "api_app_id": "A0BATON",
-            "view": {**view, "id": "V0FORM", "state": {"values": state}},
+            "view": {**view, "id": view.get("id", f"V0FORM{id(view)}"), "state": {"values": state}},
         }
         async with self.http.post(
             f"{self.base_url}/slack/events",

@@ -128,3 +128,21 @@ async def test_log_a_post_answers_every_channel_in_the_reminder_when_pressed(
         assert "Twitter" in str(reminder) and "Blog" in str(reminder)
         await slack.opened_form(await slack.press("U0BEN", reminder, "Log a post"))
     assert not [dm for dm in slack.dms("U0ADA") if "unanswered" in dm]
+
+
+async def test_form_sent_twice_records_the_post_once_when_slack_resends_it(
+    slack: SlackWorld,
+) -> None:
+    await library(slack)
+    view = await slack.opened_form(await slack.start_command("U0BEN", "posted"))
+    twitter = next(
+        o["value"]
+        for o in view["blocks"][0]["element"]["options"]
+        if o["text"]["text"] == "Twitter"
+    )
+    for _ in range(2):
+        assert await slack.submit("U0BEN", view, {"channel": twitter, "note": "Storytime"}) == {}
+    await slack.fake.wait_for(
+        lambda _calls: any("already recorded" in m for m in slack.dms("U0BEN"))
+    )
+    assert "1 post in all" in await slack.duty("U0ADA", "stats")
