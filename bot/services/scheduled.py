@@ -295,7 +295,7 @@ class ScheduledWork:
         for person_id, reminders in by_person.items():
             with self._uow_factory() as uow:
                 outgoing = self._reminder(uow, workspace, person_id, reminders, now)
-            failure = self._send(workspace, outgoing)
+            failure = self._send(workspace, outgoing, now)
             with self._uow_factory() as uow:
                 for reminder in reminders:
                     if failure is None:
@@ -437,7 +437,7 @@ class ScheduledWork:
             build = builders.get(delivery.kind)
             with self._uow_factory() as uow:
                 outgoing = build(uow, workspace, delivery.key, now) if build else None
-            failure = self._send(workspace, outgoing)
+            failure = self._send(workspace, outgoing, now)
             with self._uow_factory() as uow:
                 if failure is None:
                     uow.deliveries.mark_sent(delivery.id, now)
@@ -447,7 +447,7 @@ class ScheduledWork:
             sent += failure is None and outgoing is not None
         return sent
 
-    def _send(self, workspace: Workspace, outgoing: Outgoing | None) -> str | None:
+    def _send(self, workspace: Workspace, outgoing: Outgoing | None, now: datetime) -> str | None:
         """Send to every recipient; why it reached nobody, or None."""
         if outgoing is None:
             return None
@@ -470,8 +470,24 @@ class ScheduledWork:
                 log.warning("could not send to person %s: %s", person.id, reason)
                 failures.append(f"{person.display_name}: {reason}")
         if len(failures) < len(outgoing.recipients):
-            return None  # somebody has it; a retry would repeat it to the others
+            # Somebody has it, and a retry would repeat it to them: the others are shown.
+            self._record_undelivered(workspace, outgoing.message, failures, now)
+            return None
         return "; ".join(failures)
+
+    def _record_undelivered(
+        self, workspace: Workspace, message: Message, failures: list[str], now: datetime
+    ) -> None:
+        if not failures:
+            return
+        with self._uow_factory() as uow:
+            for number, failure in enumerate(failures):
+                key = f"{message.summary[:80]}:{now.isoformat()}:{number}"
+                notice = uow.deliveries.claim(workspace.id, DeliveryKind.NOTICE, key, now)
+                if notice is not None:
+                    uow.deliveries.start_attempt(notice.id, 0, now)
+                    uow.deliveries.mark_failed(notice.id, f"{message.summary}: to {failure}")
+            uow.commit()
 
 
 def _why(error: Exception) -> str:

@@ -250,3 +250,20 @@ async def test_coordinators_get_the_reminder_when_the_person_on_duty_is_away_tha
     slack.clock.set(START + 3 * DAY + timedelta(hours=1))  # Thursday: Ben is back
     await slack.run_job("quiet-check")
     assert len(reminders_to(slack, "U0BEN")) == 1
+
+
+async def test_coordinator_who_missed_a_shared_message_is_shown_when_the_others_got_it(
+    slack: SlackWorld,
+) -> None:
+    staff(slack)
+    await slack.duty("U0ADA", "channel add Twitter")
+    await slack.duty("U0ADA", "role <@U0CAT|cat> coordinator")
+    slack.clock.set(START + 2 * DAY + timedelta(hours=1))
+    slack.fake.fail_next["chat.postMessage"] = [200]  # the first coordinator's copy fails
+    assert await slack.run_job("quiet-check") == 1
+    received = [u for u in ("U0ADA", "U0CAT") if reminders_to(slack, u)]
+    assert len(received) == 1
+    assert await slack.run_job("quiet-check") == 0  # the one who has it doesn't get it again
+    channels = await slack.duty(received[0], "channels")
+    assert "Messages that could not be sent" in channels
+    assert "gone quiet: to" in channels and "fatal_error" in channels
