@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -12,15 +14,21 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine
 
-from bot.clock import SystemClock
+from bot.clock import FixedClock, SystemClock
 from bot.jobs import Job, jobs
-from bot.ports import Clock
+from bot.ports import Clock, UnitOfWorkFactory
 from bot.services import Baton
 from bot.services.scheduled import ScheduledWork
 from bot.settings import Settings
+from handlers.local import demo
+from handlers.local import web as playground_web
+from handlers.local.chat import LocalDirectory, LocalNotifier
+from handlers.local.playground import PLATFORM as PLAYGROUND_PLATFORM
+from handlers.local.playground import Playground, to_minute
 from handlers.slack.app import add_routes, build_bolt_app
 from handlers.slack.web import SlackDirectory, SlackNotifier, web_client
-from storage.uow import SqlAlchemyUnitOfWorkFactory, create_engine_for
+from storage.migrate import upgrade
+from storage.uow import SqlAlchemyUnitOfWorkFactory, create_engine_for, database_url
 
 log = logging.getLogger("baton")
 
@@ -160,8 +168,148 @@ async def start(settings: Settings, clock: Clock | None = None) -> Running:
     return running
 
 
+class PlaygroundUnavailableError(Exception):
+    """The playground can't start on this database; the message says what to do."""
+
+
+class SqlDemoStore:
+    """The playground's view of the database: whether the demo is there, and wiping it.
+
+    Only a SQLite file that holds nothing but the playground's workspace is wiped (deleted
+    and migrated afresh); any other database is left alone, with a sentence saying why.
+    """
+
+    def __init__(self, url: str, engine: Engine, uow_factory: UnitOfWorkFactory) -> None:
+        self._url = url
+        self._engine = engine
+        self._uow_factory = uow_factory
+        parsed = database_url(url)
+        name = parsed.database or ""
+        own_file = (
+            parsed.get_backend_name() == "sqlite"
+            and name not in ("", ":memory:")
+            and not name.startswith("file:")
+            and parsed.query.get("mode") != "memory"
+        )
+        self._file = Path(name) if own_file else None
+        self._backend = parsed.get_backend_name()
+
+    @property
+    def clock_file(self) -> Path | None:
+        """Beside the SQLite file: `baton.db.playground-clock`."""
+        if self._file is None:
+            return None
+        return self._file.with_name(self._file.name + ".playground-clock")
+
+    def has_workspace(self, platform: str, external_id: str) -> bool:
+        with self._uow_factory() as uow:
+            return uow.workspaces.get_by_external_id(platform, external_id) is not None
+
+    def other_platforms(self) -> list[str]:
+        """The chat platforms (other than the playground) with workspaces in the database."""
+        with self._uow_factory() as uow:
+            workspaces = uow.workspaces.all()
+        return sorted({w.platform for w in workspaces if w.platform != PLAYGROUND_PLATFORM})
+
+    def wipe(self) -> str | None:
+        if self._file is None:
+            what = "an in-memory SQLite" if self._backend == "sqlite" else f"a {self._backend}"
+            return (
+                "Reset starts the demo afresh by deleting the playground's own SQLite file, "
+                f"and DATABASE_URL points at {what} database instead, so I've left it alone. "
+                "To be able to reset, set DATABASE_URL=sqlite:///playground.db and restart."
+            )
+        others = self.other_platforms()
+        if others:
+            return (
+                f"This database also holds {', '.join(others)} records, so I won't delete it. "
+                "Give the playground a file of its own: DATABASE_URL=sqlite:///playground.db."
+            )
+        self._engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal", ".playground-clock"):
+            self._file.with_name(self._file.name + suffix).unlink(missing_ok=True)
+        upgrade(self._url)
+        return None
+
+
+def build_playground(settings: Settings, real_clock: Clock) -> tuple[Parts, Playground]:
+    """The demo library: the real services over the database, with the playground's own
+    directory, notifier and clock."""
+    engine = create_engine_for(settings.database_url)
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+    clock = FixedClock(to_minute(real_clock.now()))
+    directory = LocalDirectory(member.entry for member in demo.STAFF)
+    notifier = LocalNotifier(clock, demo.CHAT_CHANNELS)
+    baton = Baton(uow_factory=uow_factory, clock=clock, directory=directory, notifier=notifier)
+    work = ScheduledWork(uow_factory=uow_factory, notifier=notifier)
+    parts = Parts(baton=baton, jobs=jobs(work), clock=clock, engine=engine)
+    store = SqlDemoStore(settings.database_url, engine, uow_factory)
+    playground = Playground(
+        baton=baton,
+        jobs=parts.jobs,
+        clock=clock,
+        real_clock=real_clock,
+        notifier=notifier,
+        directory=directory,
+        store=store,
+    )
+    others = store.other_platforms()
+    if others:
+        engine.dispose()
+        raise PlaygroundUnavailableError(
+            f"DATABASE_URL holds {', '.join(others)} records, and the playground's clock would "
+            "run their scheduled jobs at made-up times. Give the playground a database of its "
+            "own (DATABASE_URL=sqlite:///playground.db), or set the Slack settings to serve "
+            "Slack."
+        )
+    return parts, playground
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+async def start_playground(settings: Settings, clock: Clock | None = None) -> Running:
+    """Serve the local playground on BATON_HOST:BATON_PORT: the demo library (seeded on
+    first run), its page and its API. `clock` is the real time (the demo starts there);
+    no scheduler runs, as the page's clock controls run the jobs."""
+    parts, playground = build_playground(settings, clock or SystemClock())
+    try:
+        if await asyncio.to_thread(playground.ensure_demo):
+            log.info("playground: seeded the demo library (%s)", demo.WORKSPACE_NAME)
+        web_app = web.Application()
+        web_app.router.add_get("/healthz", healthz)
+        playground_web.add_routes(web_app, playground)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+    except BaseException:
+        parts.engine.dispose()
+        raise
+    port = int(runner.addresses[0][1]) if runner.addresses else settings.port
+    if not _is_loopback(settings.host):
+        log.warning(
+            "the playground has no sign-in: anyone who can reach %s:%d can act as any of "
+            "its staff. Keep BATON_HOST=127.0.0.1 unless that is what you want.",
+            settings.host,
+            port,
+        )
+    log.info(
+        "Baton's playground is listening on http://%s:%d/ (open it in a browser)",
+        settings.host,
+        port,
+    )
+    return Running(runner=runner, port=port, parts=parts)
+
+
 async def serve_forever(settings: Settings) -> None:
-    running = await start(settings)
+    running = await (start_playground(settings) if settings.playground else start(settings))
     try:
         await asyncio.Event().wait()
     finally:

@@ -34,24 +34,38 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
+_CREATE_APP = (
+    "Create the app from manifests/slack-http.json (or slack-socket.json) at "
+    "https://api.slack.com/apps → Create New App → From a manifest.\n"
+)
+
+
 def serve(settings: Settings) -> int:
     missing = settings.missing_slack_settings()
-    if missing:
+    if settings.playground:
+        sys.stderr.write(
+            "No Slack settings yet, so Baton serves its local playground: a demo library "
+            "to try it in your browser. To connect Slack instead, put these in .env (see "
+            ".env.example) or the environment:\n" + "".join(f"  - {line}\n" for line in missing)
+        )
+        sys.stderr.write(_CREATE_APP)
+    elif missing:
         sys.stderr.write(
             "Baton can't connect to Slack yet. Put these in .env (see .env.example) or the "
             "environment:\n" + "".join(f"  - {line}\n" for line in missing)
         )
-        sys.stderr.write(
-            "Create the app from manifests/slack-http.json (or slack-socket.json) at "
-            "https://api.slack.com/apps → Create New App → From a manifest.\n"
-        )
+        sys.stderr.write(_CREATE_APP)
         return 2
-    from bot.app import serve_forever
+    from bot.app import PlaygroundUnavailableError, serve_forever
     from storage.migrate import upgrade
 
     upgrade(settings.database_url)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_forever(settings))
+    except PlaygroundUnavailableError as error:
+        sys.stderr.write(f"Baton can't start its playground: {error}\n")
+        return 2
     return 0
 
 
@@ -94,7 +108,11 @@ def run_jobs(settings: Settings, name: str, at: str | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baton", description="Shared posting duty for libraries.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="apply migrations and serve Slack and /healthz")
+    sub.add_parser(
+        "serve",
+        help="apply migrations and serve Slack and /healthz (the local playground when no "
+        "Slack settings are set)",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     jobs_parser = sub.add_parser("jobs", help="scheduled jobs, for cron-style deployments")
     jobs_sub = jobs_parser.add_subparsers(dest="jobs_command", required=True)
@@ -111,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     # Slack's libraries log whole payloads at DEBUG, tokens included: never below INFO.
     for name in ("slack_sdk", "slack_bolt", "baton.slack"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "migrate":
         return migrate(settings)
     if args.command == "jobs":

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
         """Socket Mode when an app-level token is set (no public URL needed)."""
         return self.slack_app_token is not None
 
+    @property
+    def playground(self) -> bool:
+        """No Slack credentials at all: serve the local playground instead of Slack."""
+        return (
+            self.slack_bot_token is None
+            and self.slack_signing_secret is None
+            and self.slack_app_token is None
+        )
+
     def missing_slack_settings(self) -> list[str]:
         """The Slack settings still needed to serve Slack, with where to find each."""
         missing: list[str] = []

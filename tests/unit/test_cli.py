@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def run_bot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -36,14 +46,54 @@ def test_migrate_creates_the_sqlite_database_when_run_in_an_empty_folder(tmp_pat
     assert {"workspaces", "people", "outreach_channels", "shifts", "posts"} <= tables
 
 
-def test_serve_names_the_missing_settings_when_no_slack_credentials_are_set(
+def test_serve_starts_the_playground_and_hints_at_slack_when_no_slack_credentials_are_set(
     tmp_path: Path,
 ) -> None:
-    result = run_bot(tmp_path, "serve")
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BATON_"))}
+    clean.pop("DATABASE_URL", None)
+    clean.update({"PYTHONPATH": str(REPO), "BATON_PORT": str(port)})
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    said: list[str] = []
+    watchdog = threading.Timer(60, process.kill)  # a server that never listens fails the test
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # the server says when it listens
+            said.append(line)
+            if "listening on" in line:
+                break
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as page:  # noqa: S310
+            assert page.status == 200
+            assert "Baton playground" in page.read().decode()
+    finally:
+        watchdog.cancel()
+        process.terminate()
+        process.wait(timeout=30)
+    output = "".join(said)
+    assert "Baton serves its local playground" in output
+    assert f"playground is listening on http://127.0.0.1:{port}/" in output
+    assert "SLACK_BOT_TOKEN" in output and "SLACK_SIGNING_SECRET" in output
+    assert "api.slack.com/apps" in output
+    assert (tmp_path / "baton.db").exists()
+
+
+def test_serve_names_the_missing_settings_when_only_some_slack_credentials_are_set(
+    tmp_path: Path,
+) -> None:
+    result = run_bot(tmp_path, "serve", SLACK_SIGNING_SECRET="0123456789abcdef0123456789abcdef")
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr
-    assert "SLACK_SIGNING_SECRET" in result.stderr
+    assert "SLACK_SIGNING_SECRET" not in result.stderr
     assert "api.slack.com/apps" in result.stderr
+    assert "playground" not in result.stderr
 
 
 def test_serve_asks_only_for_the_bot_token_when_socket_mode_is_configured(

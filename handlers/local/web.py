@@ -1,0 +1,298 @@
+"""The playground's page and its small JSON API, on Baton's one aiohttp server.
+
+    GET  /                          the page (static/index.html)
+    GET  /playground/staff          the demo staff, how many messages each has, the clock
+    POST /playground/command        {"as", "text"}: `/duty text` as that person
+    POST /playground/press          {"as", "action", "value", "where": "message"|"home"}
+    POST /playground/submit         {"as", "form_id", "answers", "submission"}
+    GET  /playground/home?as=       a person's App Home
+    GET  /playground/messages?as=   a person's direct messages, newest last
+    GET  /playground/chat-channels  what was posted in the playground's chat channels
+    GET  /playground/clock          the playground's time
+    POST /playground/clock          {"step": "hour"|"day"|"week"}: move it, run the jobs
+    POST /playground/reset          start the demo afresh
+
+Requests that change anything must be JSON (`Content-Type: application/json`), which a
+page on another site can't send here without the browser asking first, and the page is
+served with a Content-Security-Policy that allows only its own script and style.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from handlers.local import demo
+from handlers.local.chat import Delivered
+from handlers.local.playground import STEPS, ClockMove, Playground, UnknownPersonError
+from handlers.local.render import message_json, reply_json
+
+STATIC = Path(__file__).resolve().parent / "static"
+PLAYGROUND = web.AppKey("playground", Playground)
+JOB_WORDS = {"handoff": "handoffs", "quiet-check": "quiet-channel reminders", "digest": "digest"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class BadRequestError(Exception):
+    """A request the API can't act on; the message says why, `status` how to answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def moment_label(moment: datetime, zone: str) -> str:
+    """`Wed 2 Dec 2026, 10:00` in the demo library's timezone."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+
+
+def _short_label(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise BadRequestError("Send JSON, with Content-Type: application/json.", 415)
+    try:
+        body = json.loads(await request.text())
+    except ValueError:
+        raise BadRequestError("That isn't valid JSON.") from None
+    if not isinstance(body, dict):
+        raise BadRequestError("Send a JSON object.")
+    return body
+
+
+def _text(body: dict[str, Any], key: str, *, required: bool = True) -> str:
+    value = body.get(key, "")
+    if not isinstance(value, str) or (required and not value):
+        raise BadRequestError(f"`{key}` must be a string.")
+    return value
+
+
+def _who(value: str, playground: Playground) -> str:
+    if playground.directory.entry(value) is None:
+        names = ", ".join(e.external_id for e in playground.directory.everyone())
+        raise BadRequestError(f"There is nobody called {value!r} here. Staff: {names}.")
+    return value
+
+
+@web.middleware
+async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bad requests as JSON errors; security headers on every response."""
+    try:
+        response = await handler(request)
+    except BadRequestError as error:
+        response = _error(error.status, str(error))
+    except UnknownPersonError as error:
+        response = _error(400, f"There is nobody called {error} here.")
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _clock(playground: Playground) -> dict[str, str]:
+    now = playground.now()
+    return {
+        "now": now.isoformat(),
+        "label": moment_label(now, playground.timezone),
+        "timezone": playground.timezone,
+    }
+
+
+def _delivered(item: Delivered, zone: str) -> dict[str, Any]:
+    return {
+        **message_json(item.message),
+        "at": item.at.isoformat(),
+        "at_label": _short_label(item.at, zone),
+    }
+
+
+def _move_summary(move: ClockMove, zone: str) -> str:
+    said = f"The clock is now {moment_label(move.after, zone)}."
+    if not move.runs:
+        return f"{said} Nothing was due on the way."
+    parts = [
+        f"{JOB_WORDS.get(run.job, run.job)} ({run.sent}) at {_short_label(run.at, zone)}"
+        for run in move.runs
+    ]
+    count = "1 message" if move.sent == 1 else f"{move.sent} messages"
+    return f"{said} On the way Baton sent {count}: {'; '.join(parts)}."
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    del request
+    return web.FileResponse(STATIC / "index.html")
+
+
+async def staff(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    counts = playground.notifier.counts()
+    people = [
+        {
+            "id": member.entry.external_id,
+            "name": member.entry.display_name,
+            "handle": member.entry.handle,
+            "about": member.about,
+            "messages": counts.get(member.entry.external_id, 0),
+        }
+        for member in demo.STAFF
+    ]
+    return web.json_response(
+        {
+            "workspace": demo.WORKSPACE_NAME,
+            "staff": people,
+            "chat_channels": list(playground.notifier.chat_channels),
+            "clock": _clock(playground),
+        }
+    )
+
+
+async def command(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    body = await _body(request)
+    who = _who(_text(body, "as"), playground)
+    typed = _text(body, "text", required=False)
+    reply = await asyncio.to_thread(playground.run_command, who, typed)
+    return web.json_response({"reply": reply_json(reply)})
+
+
+async def press(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    body = await _body(request)
+    who = _who(_text(body, "as"), playground)
+    action = _text(body, "action")
+    value = _text(body, "value", required=False)
+    where = _text(body, "where", required=False) or "message"
+    if where not in ("message", "home"):
+        raise BadRequestError("`where` is `message` or `home`.")
+    reply = await asyncio.to_thread(
+        lambda: playground.press(who, action, value, on_home=where == "home")
+    )
+    return web.json_response({"reply": reply_json(reply), "where": where})
+
+
+async def submit(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    body = await _body(request)
+    who = _who(_text(body, "as"), playground)
+    form_id = _text(body, "form_id")
+    submission = _text(body, "submission", required=False)
+    raw = body.get("answers", {})
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise BadRequestError("`answers` must map field names to strings.")
+    answers = {str(k): v for k, v in raw.items()}
+    reply = await asyncio.to_thread(playground.submit, who, form_id, answers, submission)
+    return web.json_response({"reply": reply_json(reply)})
+
+
+async def home(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    who = _who(request.query.get("as", ""), playground)
+    view = await asyncio.to_thread(playground.home, who)
+    return web.json_response({"home": message_json(view)})
+
+
+async def messages(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    who = _who(request.query.get("as", ""), playground)
+    items = playground.notifier.direct_messages(who)
+    zone = playground.timezone
+    return web.json_response({"messages": [_delivered(item, zone) for item in items]})
+
+
+async def chat_channels(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    zone = playground.timezone
+    listed = [
+        {
+            "name": name,
+            "posts": [_delivered(item, zone) for item in playground.notifier.posts(name)],
+        }
+        for name in playground.notifier.chat_channels
+    ]
+    return web.json_response({"chat_channels": listed})
+
+
+async def clock(request: web.Request) -> web.Response:
+    return web.json_response({"clock": _clock(request.app[PLAYGROUND])})
+
+
+async def move_clock(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    body = await _body(request)
+    step = _text(body, "step")
+    if step not in STEPS:
+        raise BadRequestError(f"`step` is one of {', '.join(STEPS)}.")
+    move = await asyncio.to_thread(playground.advance, step)
+    zone = playground.timezone
+    runs = [
+        {
+            "at": run.at.isoformat(),
+            "at_label": _short_label(run.at, zone),
+            "job": run.job,
+            "sent": run.sent,
+        }
+        for run in move.runs
+    ]
+    return web.json_response(
+        {
+            "clock": _clock(playground),
+            "sent": move.sent,
+            "runs": runs,
+            "summary": _move_summary(move, zone),
+        }
+    )
+
+
+async def reset(request: web.Request) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    await _body(request)
+    refusal = await asyncio.to_thread(playground.reset)
+    if refusal is not None:
+        return _error(409, refusal)
+    return web.json_response(
+        {
+            "clock": _clock(playground),
+            "summary": "The demo library is back as it was, with its clock at the real time.",
+        }
+    )
+
+
+def add_routes(web_app: web.Application, playground: Playground) -> None:
+    """Serve the playground's page, its static files and its API."""
+    web_app[PLAYGROUND] = playground
+    web_app.middlewares.append(_guarded)
+    web_app.router.add_get("/", page)
+    web_app.router.add_static("/static/", STATIC)
+    web_app.router.add_get("/playground/staff", staff)
+    web_app.router.add_post("/playground/command", command)
+    web_app.router.add_post("/playground/press", press)
+    web_app.router.add_post("/playground/submit", submit)
+    web_app.router.add_get("/playground/home", home)
+    web_app.router.add_get("/playground/messages", messages)
+    web_app.router.add_get("/playground/chat-channels", chat_channels)
+    web_app.router.add_get("/playground/clock", clock)
+    web_app.router.add_post("/playground/clock", move_clock)
+    web_app.router.add_post("/playground/reset", reset)
