@@ -497,9 +497,10 @@ class _ParseError(Exception):
 
 
 def _show(value: str, limit: int = 40) -> str:
-    """User text, shortened and made safe to put between backticks."""
+    """User text as they typed it, shortened and made safe to put between backticks."""
     cleaned = "".join(
-        "'" if ch == "`" else ch if ch.isprintable() or ch == " " else "?" for ch in value
+        "'" if ch == "`" else ch if ch.isprintable() or ch == " " else "?"
+        for ch in _unescape(value)
     )
     cleaned = " ".join(cleaned.split()) or "?"
     if len(cleaned) > limit:

@@ -145,3 +145,12 @@ async def test_first_person_becomes_coordinator_when_the_workspace_has_none(
     assert "Added the outreach channel *Twitter*" in reply
     reply = await slack.duty("U0CAT", "channel add Blog")
     assert "Only coordinators can do that" in reply and "<@U0BEN>" in reply
+
+
+async def test_unknown_word_is_quoted_as_typed_when_it_has_angle_brackets(
+    slack: SlackWorld,
+) -> None:
+    slack.add_user("U0ADA", "ada", admin=True)
+    reply = await slack.duty("U0ADA", "&lt;script&gt;")  # Slack's escaping of <script>
+    assert "I don't know the word `&lt;script&gt;`" in reply  # shown to the person as <script>
+    assert "&amp;lt;" not in reply
