@@ -10,14 +10,26 @@ from pathlib import Path
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from microsoft_agents.hosting.aiohttp import CloudAdapter
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine
 
 from bot.clock import FixedClock, SystemClock
+from bot.domain.model import Person, Workspace
 from bot.jobs import Job, jobs
-from bot.ports import Clock, UnitOfWorkFactory
+from bot.messages import Message
+from bot.ports import (
+    Clock,
+    Directory,
+    DirectoryEntry,
+    DirectoryUnavailableError,
+    Notifier,
+    NotifyError,
+    UnitOfWorkFactory,
+)
 from bot.services import Baton
+from bot.services.addresses import AddressBook
 from bot.services.scheduled import ScheduledWork
 from bot.settings import Settings
 from handlers.local import demo
@@ -26,13 +38,56 @@ from handlers.local.chat import LocalDirectory, LocalNotifier
 from handlers.local.playground import PLATFORM as PLAYGROUND_PLATFORM
 from handlers.local.playground import Playground, to_minute
 from handlers.slack.app import add_routes, build_bolt_app
+from handlers.slack.commands import PLATFORM as SLACK_PLATFORM
 from handlers.slack.web import SlackDirectory, SlackNotifier, web_client
+from handlers.teams import app as teams_app
+from handlers.teams.app import TeamsAuth, TeamsBot, build_adapter
+from handlers.teams.connector import PLATFORM as TEAMS_PLATFORM
+from handlers.teams.connector import TeamsConnector, TeamsDirectory, TeamsNotifier
 from storage.migrate import upgrade
 from storage.uow import SqlAlchemyUnitOfWorkFactory, create_engine_for, database_url
 
 log = logging.getLogger("baton")
 
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+
+
+class PlatformRouter:
+    """The Directory and Notifier of every chat platform Baton serves, each workspace's
+    calls going to its own platform's."""
+
+    def __init__(self, directories: dict[str, Directory], notifiers: dict[str, Notifier]) -> None:
+        self._directories = directories
+        self._notifiers = notifiers
+
+    def lookup(self, workspace: Workspace, external_id: str) -> DirectoryEntry | None:
+        directory = self._directories.get(workspace.platform)
+        if directory is None:
+            raise DirectoryUnavailableError(f"Baton is not serving {workspace.platform} now")
+        return directory.lookup(workspace, external_id)
+
+    def _notifier(self, workspace: Workspace) -> Notifier:
+        notifier = self._notifiers.get(workspace.platform)
+        if notifier is None:
+            raise NotifyError(f"Baton is not serving {workspace.platform} now")
+        return notifier
+
+    def send_direct(self, workspace: Workspace, person: Person, message: Message) -> None:
+        self._notifier(workspace).send_direct(workspace, person, message)
+
+    def send_to_chat_channel(
+        self, workspace: Workspace, chat_channel_id: str, message: Message
+    ) -> None:
+        self._notifier(workspace).send_to_chat_channel(workspace, chat_channel_id, message)
+
+
+@dataclass
+class TeamsParts:
+    """What serving Teams needs: the SDK's adapter, the agent, and how requests are checked."""
+
+    adapter: CloudAdapter
+    bot: TeamsBot
+    auth: TeamsAuth
 
 
 @dataclass
@@ -43,28 +98,55 @@ class Parts:
     jobs: dict[str, Job]
     clock: Clock
     engine: Engine
+    teams: TeamsParts | None = None
 
 
 def build_parts(settings: Settings, clock: Clock | None = None) -> Parts:
-    """Storage, the Slack Web API client, and the services over them."""
-    if settings.slack_bot_token is None:
-        raise ValueError("SLACK_BOT_TOKEN is not set")
+    """Storage, each configured chat platform's clients, and the services over them."""
+    if not settings.slack and not settings.teams:
+        raise ValueError("no chat platform is configured (SLACK_BOT_TOKEN or TEAMS_APP_ID)")
     engine = create_engine_for(settings.database_url)
     uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
-    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    notifier = SlackNotifier(client)
     clock = clock or SystemClock()
+    directories: dict[str, Directory] = {}
+    notifiers: dict[str, Notifier] = {}
+    if settings.slack_bot_token is not None:
+        client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+        directories[SLACK_PLATFORM] = SlackDirectory(client)
+        notifiers[SLACK_PLATFORM] = SlackNotifier(client)
+    teams: TeamsParts | None = None
+    addresses = AddressBook(uow_factory=uow_factory, clock=clock)
+    if settings.teams:
+        auth = TeamsAuth(
+            app_id=settings.teams_app_id,
+            app_password=(
+                settings.teams_app_password.get_secret_value()
+                if settings.teams_app_password is not None
+                else None
+            ),
+            tenant_id=settings.teams_tenant_id,
+            anonymous=settings.teams_allow_anonymous,
+        )
+        adapter = build_adapter(auth)
+        connector = TeamsConnector(
+            adapter, app_id=auth.app_id, anonymous=auth.anonymous, addresses=addresses
+        )
+        directories[TEAMS_PLATFORM] = TeamsDirectory(connector)
+        notifiers[TEAMS_PLATFORM] = TeamsNotifier(connector, addresses)
+    router = PlatformRouter(directories, notifiers)
     baton = Baton(
         uow_factory=uow_factory,
         clock=clock,
-        directory=SlackDirectory(client),
-        notifier=notifier,
+        directory=router,
+        notifier=router,
         coordinators=settings.coordinators,
     )
+    if settings.teams:
+        teams = TeamsParts(adapter=adapter, bot=TeamsBot(baton, addresses, connector), auth=auth)
     work = ScheduledWork(
-        uow_factory=uow_factory, notifier=notifier, coordinators=settings.coordinators
+        uow_factory=uow_factory, notifier=router, coordinators=settings.coordinators
     )
-    return Parts(baton=baton, jobs=jobs(work), clock=clock, engine=engine)
+    return Parts(baton=baton, jobs=jobs(work), clock=clock, engine=engine, teams=teams)
 
 
 @dataclass
@@ -93,10 +175,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 def build_web_app(settings: Settings, parts: Parts) -> web.Application:
     """The aiohttp application with every route Baton serves."""
-    if settings.slack_bot_token is None:
-        raise ValueError("SLACK_BOT_TOKEN is not set")
     web_app = web.Application()
     web_app.router.add_get("/healthz", healthz)
+    if parts.teams is not None:
+        teams_app.add_routes(web_app, parts.teams.adapter, parts.teams.bot, parts.teams.auth)
+    if settings.slack_bot_token is None:
+        return web_app
     bolt_app = build_bolt_app(
         parts.baton,
         bot_token=settings.slack_bot_token.get_secret_value(),
@@ -159,8 +243,15 @@ async def start(settings: Settings, clock: Clock | None = None) -> Running:
         )
         await running.socket_mode.connect_async()  # type: ignore[no-untyped-call]
         log.info("Slack: Socket Mode")
-    else:
+    elif settings.slack:
         log.info("Slack: HTTP mode at /slack/events")
+    if parts.teams is not None:
+        log.info(
+            "Teams: /api/messages%s",
+            " (TEAMS_ALLOW_ANONYMOUS: requests are not checked)"
+            if settings.teams_allow_anonymous
+            else "",
+        )
     if settings.run_jobs:
         running.scheduler = start_scheduler(parts)
         log.info("scheduled jobs: %s", ", ".join(parts.jobs))

@@ -49,12 +49,19 @@ def serve(settings: Settings) -> int:
             ".env.example) or the environment:\n" + "".join(f"  - {line}\n" for line in missing)
         )
         sys.stderr.write(_CREATE_APP)
-    elif missing:
+    elif settings.slack and missing:
         sys.stderr.write(
             "Baton can't connect to Slack yet. Put these in .env (see .env.example) or the "
             "environment:\n" + "".join(f"  - {line}\n" for line in missing)
         )
         sys.stderr.write(_CREATE_APP)
+        return 2
+    missing_teams = settings.missing_teams_settings() if settings.teams else []
+    if missing_teams:
+        sys.stderr.write(
+            "Baton can't connect to Teams yet. Put these in .env (see .env.example) or the "
+            "environment:\n" + "".join(f"  - {line}\n" for line in missing_teams)
+        )
         return 2
     from bot.app import PlaygroundUnavailableError, serve_forever
     from storage.migrate import upgrade
@@ -75,8 +82,11 @@ def run_jobs(settings: Settings, name: str, at: str | None) -> int:
     from bot.clock import FixedClock, SystemClock
     from storage.migrate import upgrade
 
-    if settings.slack_bot_token is None:
-        sys.stderr.write("Jobs send messages through Slack: set SLACK_BOT_TOKEN first.\n")
+    if settings.slack_bot_token is None and not settings.teams:
+        sys.stderr.write(
+            "Jobs send messages through Slack or Teams: set SLACK_BOT_TOKEN or TEAMS_APP_ID "
+            "first.\n"
+        )
         return 2
     clock: FixedClock | SystemClock = SystemClock()
     if at is not None:
@@ -127,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Slack's libraries log whole payloads at DEBUG, tokens included: never below INFO.
-    for name in ("slack_sdk", "slack_bolt", "baton.slack"):
+    for name in ("slack_sdk", "slack_bolt", "baton.slack", "microsoft_agents", "msal"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "migrate":

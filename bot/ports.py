@@ -437,6 +437,22 @@ class EventRepository(Protocol):
         ...
 
 
+class AddressRepository(Protocol):
+    """Where the chat platform can reach someone later (Teams conversation references)."""
+
+    def put(self, workspace_id: int, key: str, address: str, at: datetime) -> None:
+        """Remember `address` under `key`, replacing what was there."""
+        ...
+
+    def get(self, workspace_id: int, key: str) -> str | None:
+        """The address remembered under `key`, if any."""
+        ...
+
+    def with_prefix(self, workspace_id: int, prefix: str) -> list[str]:
+        """Every address whose key starts with `prefix`, most recently seen first."""
+        ...
+
+
 class SwapRepository(Protocol):
     def add(
         self,
@@ -487,6 +503,7 @@ class UnitOfWork(Protocol):
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     digests: DigestSettingsRepository
+    addresses: AddressRepository
 
     def __enter__(self) -> Self: ...
 

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
 
+    teams_app_id: str | None = Field(default=None, alias="TEAMS_APP_ID")
+    teams_app_password: SecretStr | None = Field(default=None, alias="TEAMS_APP_PASSWORD")
+    teams_tenant_id: str | None = Field(default=None, alias="TEAMS_TENANT_ID")
+    teams_allow_anonymous: bool = Field(default=False, alias="TEAMS_ALLOW_ANONYMOUS")
+
     @field_validator("coordinators", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
@@ -37,7 +42,13 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator(
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "teams_app_password",
+        mode="before",
+    )
     @classmethod
     def _refuse_placeholders(cls, value: object) -> object:
         if isinstance(value, str):
@@ -45,8 +56,8 @@ class Settings(BaseSettings):
                 return None
             if any(marker in value.lower() for marker in _PLACEHOLDER_MARKERS):
                 raise ValueError(
-                    "looks like the example placeholder; paste the real value from "
-                    "https://api.slack.com/apps or leave it empty"
+                    "looks like the example placeholder; paste the real value "
+                    "(.env.example says where to find it) or leave it empty"
                 )
         return value
 
@@ -58,7 +69,7 @@ class Settings(BaseSettings):
             raise ValueError(f"use one of {', '.join(_LOG_LEVELS)}")
         return level
 
-    @field_validator("slack_api_url", mode="before")
+    @field_validator("slack_api_url", "teams_app_id", "teams_tenant_id", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -71,13 +82,41 @@ class Settings(BaseSettings):
         return self.slack_app_token is not None
 
     @property
-    def playground(self) -> bool:
-        """No Slack credentials at all: serve the local playground instead of Slack."""
-        return (
+    def slack(self) -> bool:
+        """Some Slack setting is given: serve Slack (or say what else it needs)."""
+        return not (
             self.slack_bot_token is None
             and self.slack_signing_secret is None
             and self.slack_app_token is None
         )
+
+    @property
+    def teams(self) -> bool:
+        """A Teams app id is given, or anonymous testing is switched on: serve Teams."""
+        return self.teams_app_id is not None or self.teams_allow_anonymous
+
+    @property
+    def playground(self) -> bool:
+        """No chat credentials at all: serve the local playground instead."""
+        return not self.slack and not self.teams
+
+    def missing_teams_settings(self) -> list[str]:
+        """The Teams settings still needed to serve Teams, with where to find each."""
+        missing: list[str] = []
+        if self.teams_allow_anonymous:
+            if self.host not in ("127.0.0.1", "localhost", "::1"):
+                missing.append(
+                    "TEAMS_ALLOW_ANONYMOUS=true accepts requests nobody signed; it is for "
+                    "testing on this machine only, so keep BATON_HOST=127.0.0.1 or set it "
+                    "to false"
+                )
+            return missing
+        if self.teams_app_password is None:
+            missing.append(
+                "TEAMS_APP_PASSWORD: a client secret of the bot's app registration "
+                "(Azure portal → App registrations → your bot → Certificates & secrets)"
+            )
+        return missing
 
     def missing_slack_settings(self) -> list[str]:
         """The Slack settings still needed to serve Slack, with where to find each."""

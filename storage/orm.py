@@ -336,6 +336,20 @@ class SeenEventRow(Base):
     seen_at: Mapped[datetime]
 
 
+class ChatAddressRow(Base):
+    """Where a chat platform can be reached later: a person's private conversation, or a
+    team's, kept as the platform's own opaque JSON (Teams conversation references)."""
+
+    __tablename__ = "chat_addresses"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
 class DeliveryRow(Base):
     __tablename__ = "deliveries"
     __table_args__ = (

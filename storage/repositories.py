@@ -43,6 +43,7 @@ from bot.ports import ChannelCount, DirectoryEntry, PersonCount
 from storage.orm import (
     ERROR_LENGTH,
     AwayPeriodRow,
+    ChatAddressRow,
     ClosureRow,
     DeliveryRow,
     DigestRecipientRow,
@@ -1237,6 +1238,43 @@ class SqlAlchemyEventRepository:
             .returning(SeenEventRow.id)
         ).first()
         return inserted is not None
+
+
+# -- chat addresses -----------------------------------------------------------------------
+
+
+class SqlAlchemyAddressRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def put(self, workspace_id: int, key: str, address: str, at: datetime) -> None:
+        values = {"workspace_id": workspace_id, "key": key, "address": address, "updated_at": at}
+        self._session.execute(
+            _insert(self._session, ChatAddressRow.__table__)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=["workspace_id", "key"],
+                set_={"address": address, "updated_at": at},
+            )
+        )
+
+    def get(self, workspace_id: int, key: str) -> str | None:
+        return self._session.scalar(
+            select(ChatAddressRow.address).where(
+                ChatAddressRow.workspace_id == workspace_id, ChatAddressRow.key == key
+            )
+        )
+
+    def with_prefix(self, workspace_id: int, prefix: str) -> list[str]:
+        rows = self._session.scalars(
+            select(ChatAddressRow.address)
+            .where(
+                ChatAddressRow.workspace_id == workspace_id,
+                ChatAddressRow.key.startswith(prefix, autoescape=True),
+            )
+            .order_by(ChatAddressRow.updated_at.desc(), ChatAddressRow.id.desc())
+        )
+        return list(rows)
 
 
 # -- swaps --------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from bot.ports import (
+    AddressRepository,
     AwayRepository,
     ChannelRepository,
     ClosureRepository,
@@ -29,6 +30,7 @@ from bot.ports import (
     WorkspaceRepository,
 )
 from storage.repositories import (
+    SqlAlchemyAddressRepository,
     SqlAlchemyAwayRepository,
     SqlAlchemyChannelRepository,
     SqlAlchemyClosureRepository,
@@ -119,6 +121,7 @@ class SqlAlchemyUnitOfWork:
     posts: PostRepository
     events: EventRepository
     swaps: SwapRepository
+    addresses: AddressRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     digests: DigestSettingsRepository
@@ -143,6 +146,7 @@ class SqlAlchemyUnitOfWork:
         self.posts = SqlAlchemyPostRepository(session)
         self.events = SqlAlchemyEventRepository(session)
         self.swaps = SqlAlchemySwapRepository(session)
+        self.addresses = SqlAlchemyAddressRepository(session)
         self.reminders = SqlAlchemyReminderRepository(session)
         self.deliveries = SqlAlchemyDeliveryRepository(session)
         self.digests = SqlAlchemyDigestSettingsRepository(session)

@@ -23,6 +23,7 @@ from bot.jobs import Job
 from bot.settings import Settings
 from storage.migrate import upgrade
 from tests.fakes import FakeSlack, message_text, slack_user
+from tests.teams_fakes import FakeConnector, activity, chat_of
 
 SIGNING_SECRET = "test-signing-secret-for-loopback"
 TEAM = "T0LIBRARY"
@@ -283,3 +284,99 @@ async def slack(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator
         )
     await running.stop()
     await fake.stop()
+
+
+@dataclass
+class TeamsWorld:
+    """A Baton serving Teams (anonymous requests allowed, as for local testing) on a
+    FixedClock, with a fake Bot Connector on loopback as every activity's service URL."""
+
+    connector: FakeConnector
+    base_url: str
+    http: aiohttp.ClientSession
+    clock: FixedClock
+    jobs: dict[str, Job]
+    _ids: int = 0
+
+    def next_id(self) -> str:
+        self._ids += 1
+        return f"1732{self._ids:09d}"
+
+    async def post(self, body: dict[str, Any], **headers: str) -> aiohttp.ClientResponse:
+        async with self.http.post(f"{self.base_url}/api/messages", json=body, headers=headers) as r:
+            await r.read()
+            return r
+
+    async def say(
+        self, user_id: str, name: str, text: str, *, in_team: bool = False, **options: Any
+    ) -> str:
+        """Send Baton a message and return what it answers privately."""
+        conversation = chat_of(user_id)
+        before = len(self.connector.in_conversation(conversation))
+        response = await self.post(
+            activity(
+                self.connector.base_url,
+                user_id,
+                name,
+                text=text,
+                activity_id=self.next_id(),
+                in_team=in_team,
+                **options,
+            )
+        )
+        assert response.status in (200, 202), response.status
+        await self.connector.wait_for(
+            lambda _: len(self.connector.in_conversation(conversation)) > before
+        )
+        return self.connector.in_conversation(conversation)[before].text
+
+    async def press(self, user_id: str, name: str, data: dict[str, Any], **inputs: str) -> str:
+        """Press a card's button (with what was typed in its inputs); the answer."""
+        conversation = chat_of(user_id)
+        before = len(self.connector.in_conversation(conversation))
+        response = await self.post(
+            activity(
+                self.connector.base_url,
+                user_id,
+                name,
+                value={**data, **inputs},
+                activity_id=self.next_id(),
+            )
+        )
+        assert response.status in (200, 202), response.status
+        await self.connector.wait_for(
+            lambda _: len(self.connector.in_conversation(conversation)) > before
+        )
+        return self.connector.in_conversation(conversation)[before].text
+
+    async def run_job(self, name: str) -> int:
+        return await asyncio.to_thread(self.jobs[name].run, self.clock.now())
+
+
+@pytest.fixture
+async def teams(tmp_path: Path) -> AsyncIterator[TeamsWorld]:
+    connector = FakeConnector()
+    await connector.start()
+    database_url = f"sqlite:///{tmp_path / 'baton.db'}"
+    upgrade(database_url)
+    settings = Settings.model_validate(
+        {
+            "DATABASE_URL": database_url,
+            "BATON_HOST": "127.0.0.1",
+            "BATON_PORT": 0,
+            "TEAMS_ALLOW_ANONYMOUS": True,
+            "BATON_RUN_JOBS": False,
+        }
+    )
+    clock = FixedClock(START)
+    running: Running = await start(settings, clock)
+    async with aiohttp.ClientSession() as http:
+        yield TeamsWorld(
+            connector=connector,
+            base_url=f"http://127.0.0.1:{running.port}",
+            http=http,
+            clock=clock,
+            jobs=running.parts.jobs,
+        )
+    await running.stop()
+    await connector.stop()

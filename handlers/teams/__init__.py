@@ -1,0 +1,1 @@
+"""Microsoft Teams: the Agents SDK agent, its cards, and the app package."""

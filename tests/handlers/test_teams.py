@@ -1,0 +1,252 @@
+"""Teams end to end: activities posted to /api/messages as Teams posts them, answers and
+proactive messages received by a fake Bot Connector on loopback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+
+from bot.settings import Settings
+from tests.handlers.conftest import START, TeamsWorld
+from tests.teams_fakes import BOT_ID, TEAM_ID, activity, chat_of
+
+ADA = "29:ada"
+BEN = "29:ben"
+CAT = "29:cat"
+NAMES = {ADA: "Ada Lovelace", BEN: "Ben Okri", CAT: "Cat Stevens"}
+DAY = timedelta(days=1)
+
+
+async def say(teams: TeamsWorld, user: str, text: str, **options: Any) -> str:
+    return await teams.say(user, NAMES[user], text, **options)
+
+
+async def library(teams: TeamsWorld) -> None:
+    """Ada sets up Twitter and a blog; Ben on duty this week, Cat the next."""
+    for user, name in NAMES.items():
+        teams.connector.add_member(user, name)
+    await say(teams, ADA, "channel add Twitter kind=twitter")
+    await say(teams, ADA, "channel add Blog kind=blog")
+    await say(teams, BEN, "join")
+    await say(teams, CAT, "join")
+
+
+def latest_reminder(teams: TeamsWorld, user: str) -> Any:
+    reminders = [
+        s for s in teams.connector.in_conversation(chat_of(user)) if "gone quiet" in s.text
+    ]
+    assert reminders, f"no reminder reached {user}"
+    return reminders[-1]
+
+
+async def test_commands_work_with_or_without_duty_when_sent_in_the_private_chat(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    who = await say(teams, ADA, "who")
+    assert "Ben Okri" in who
+    with_duty = await say(teams, ADA, "duty who")
+    assert with_duty == who
+    assert "Twitter" in await say(teams, BEN, "channels")
+
+
+async def test_first_coordinator_is_told_when_setting_up_a_new_tenant(teams: TeamsWorld) -> None:
+    teams.connector.add_member(ADA, "Ada Lovelace")
+    answer = await say(teams, ADA, "channel add Twitter kind=twitter")
+    assert "you are its first" in answer
+    assert "Twitter" in answer
+
+
+async def test_typo_gets_a_sentence_and_usage_when_the_command_is_unknown(
+    teams: TeamsWorld,
+) -> None:
+    teams.connector.add_member(BEN, "Ben Okri")
+    answer = await say(teams, BEN, "jion")
+    assert "I don't know the word `jion`. Did you mean `join`?" in answer
+    assert "Usage: `join [rota]`" in answer  # in Teams, the words alone
+    assert "/duty" not in answer
+
+
+async def test_answer_goes_to_the_private_chat_when_baton_is_mentioned_in_a_channel(
+    teams: TeamsWorld,
+) -> None:
+    teams.connector.add_member(BEN, "Ben Okri")
+    await say(teams, BEN, "help")  # Ben has a private chat with Baton
+    before = len(teams.connector.sent)
+    response = await teams.post(
+        activity(
+            teams.connector.base_url,
+            BEN,
+            "Ben Okri",
+            text="<at>Baton</at> join",
+            activity_id=teams.next_id(),
+            in_team=True,
+        )
+    )
+    assert response.status in (200, 202)
+    await teams.connector.wait_for(lambda sent: len(sent) >= before + 2)
+    private = teams.connector.in_conversation(chat_of(BEN))[-1]
+    assert "rota" in private.text.lower()
+    in_channel = [s for s in teams.connector.sent[before:] if s.conversation.startswith(TEAM_ID)]
+    assert [s.text for s in in_channel] == ["I've answered you in our private chat."]
+
+
+async def test_private_chat_is_started_through_the_team_when_someone_new_mentions_baton(
+    teams: TeamsWorld,
+) -> None:
+    teams.connector.add_member(CAT, "Cat Stevens")
+    response = await teams.post(
+        activity(
+            teams.connector.base_url,
+            CAT,
+            "Cat Stevens",
+            text="<at>Baton</at> join",
+            activity_id=teams.next_id(),
+            in_team=True,
+        )
+    )
+    assert response.status in (200, 202)
+    await teams.connector.wait_for(lambda _: bool(teams.connector.in_conversation(chat_of(CAT))))
+    (created,) = teams.connector.created
+    assert created["members"] == [{"id": CAT}]
+    assert created["bot"]["id"] == BOT_ID
+    assert created["tenantId"]
+    assert "rota" in teams.connector.in_conversation(chat_of(CAT))[0].text.lower()
+
+
+async def test_other_people_are_named_by_their_mention_when_a_coordinator_promotes_them(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    answer = await say(
+        teams, ADA, "role <at>Cat Stevens</at> director", mentions=[(CAT, "Cat Stevens")]
+    )
+    assert "Cat Stevens" in answer and "director" in answer
+
+
+async def test_retried_activity_acts_once_when_teams_sends_it_again(teams: TeamsWorld) -> None:
+    await library(teams)
+    body = activity(
+        teams.connector.base_url,
+        BEN,
+        "Ben Okri",
+        text="posted Twitter https://x.com/lib/1",
+        activity_id=teams.next_id(),
+    )
+    for _ in range(2):
+        response = await teams.post(body)
+        assert response.status in (200, 202)
+    stats = await say(teams, ADA, "stats")
+    assert "Twitter: 1" in stats
+
+
+async def test_reminder_buttons_work_as_cards_when_pressed(teams: TeamsWorld) -> None:
+    await library(teams)
+    teams.clock.set(START + 2 * DAY + timedelta(hours=1))  # Wed 11:00
+    assert await teams.run_job("quiet-check") == 1
+    reminder = latest_reminder(teams, BEN)
+    titles = [b["title"] for b in reminder.buttons()]
+    assert titles == ["Log a post", "Snooze 1 day", "Pass to next person"]
+    snooze = next(b for b in reminder.buttons() if b["title"] == "Snooze 1 day")
+    answer = await teams.press(BEN, "Ben Okri", snooze["data"])
+    assert "Snoozed: no reminders about Twitter until Thu 3 Dec 11:00." in answer
+    teams.clock.set(START + 3 * DAY)
+    assert await teams.run_job("quiet-check") == 0
+
+
+async def test_post_form_card_records_the_post_when_filled_in(teams: TeamsWorld) -> None:
+    await library(teams)
+    before = len(teams.connector.in_conversation(chat_of(BEN)))
+    await say(teams, BEN, "posted")
+    form = teams.connector.in_conversation(chat_of(BEN))[before]
+    inputs = {e["id"]: e for e in form.card["body"] if e["type"].startswith("Input.")}
+    choices = {c["title"]: c["value"] for c in inputs["channel"]["choices"]}
+    assert set(choices) == {"Blog", "Twitter"}
+    (submit,) = form.buttons()
+
+    fix = await teams.press(
+        BEN, "Ben Okri", submit["data"], channel=choices["Twitter"], url="not a link"
+    )
+    assert "Paste the post's web address, starting with https://" in fix
+    done = await teams.press(
+        BEN, "Ben Okri", submit["data"], channel=choices["Twitter"], url="https://x.com/l/9"
+    )
+    assert "Recorded your post" in done
+    again = await teams.press(
+        BEN, "Ben Okri", submit["data"], channel=choices["Twitter"], url="https://x.com/l/9"
+    )
+    assert "already" in again.lower() or "Recorded your post" in again
+    stats = await say(teams, ADA, "stats")
+    assert "Twitter: 1" in stats
+
+
+async def test_handoff_reaches_the_new_person_in_their_private_chat_when_the_week_turns(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    teams.clock.set(START + 7 * DAY - timedelta(minutes=58))  # Mon 7 Dec 09:02
+    assert await teams.run_job("handoff") == 2
+    welcome = [s.text for s in teams.connector.in_conversation(chat_of(CAT)) if "on duty" in s.text]
+    assert welcome and "until Mon 14 Dec 09:00" in welcome[-1]
+
+
+async def test_rate_limited_sends_arrive_once_when_teams_asks_to_retry(teams: TeamsWorld) -> None:
+    await library(teams)
+    teams.connector.fail_next = [429, 503]
+    teams.clock.set(START + 2 * DAY + timedelta(hours=1))
+    assert await teams.run_job("quiet-check") == 1
+    assert (
+        len([s for s in teams.connector.in_conversation(chat_of(BEN)) if "gone quiet" in s.text])
+        == 1
+    )
+
+
+async def test_someone_baton_cannot_reach_is_shown_to_coordinators_when_a_reminder_fails(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    # Dan joined the rota through a colleague's mention but never opened a chat, and
+    # Baton is in no team of his.
+    teams.connector.add_member("29:dan", "Dan Brown")
+    await say(teams, ADA, "role <at>Dan Brown</at> member", mentions=[("29:dan", "Dan Brown")])
+    await say(teams, BEN, "leave")
+    await say(teams, CAT, "leave")
+    teams.clock.set(START + 7 * DAY + timedelta(hours=2))
+    await teams.run_job("handoff")
+    await teams.run_job("quiet-check")
+    channels = await say(teams, ADA, "channels")
+    assert "Twitter" in channels
+
+
+async def test_unsigned_request_is_refused_when_anonymous_teams_is_off(tmp_path: Any) -> None:
+    from bot.app import start
+    from bot.clock import FixedClock
+    from storage.migrate import upgrade
+
+    database_url = f"sqlite:///{tmp_path / 'baton.db'}"
+    upgrade(database_url)
+    settings = Settings.model_validate(
+        {
+            "DATABASE_URL": database_url,
+            "BATON_HOST": "127.0.0.1",
+            "BATON_PORT": 0,
+            "TEAMS_APP_ID": "00000000-0000-4000-8000-000000000001",
+            "TEAMS_APP_PASSWORD": "a-client-secret-for-tests",
+            "BATON_RUN_JOBS": False,
+        }
+    )
+    running = await start(settings, FixedClock(START))
+    try:
+        body = activity("http://127.0.0.1:9/", BEN, "Ben", text="join", activity_id="1")
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{running.port}/api/messages"
+            async with http.post(url, json=body) as response:
+                assert response.status == 401
+            async with http.post(
+                url, json=body, headers={"Authorization": "Bearer not-a-token"}
+            ) as response:
+                assert response.status == 401
+    finally:
+        await running.stop()
