@@ -44,11 +44,15 @@ def serve(settings: Settings) -> int:
     missing = settings.missing_slack_settings()
     if settings.playground:
         sys.stderr.write(
-            "No Slack settings yet, so Baton serves its local playground: a demo library "
-            "to try it in your browser. To connect Slack instead, put these in .env (see "
-            ".env.example) or the environment:\n" + "".join(f"  - {line}\n" for line in missing)
+            "No Slack or Teams settings yet, so Baton serves its local playground: a demo "
+            "library to try it in your browser. To connect Slack instead, put these in .env "
+            "(see .env.example) or the environment:\n"
+            + "".join(f"  - {line}\n" for line in missing)
         )
         sys.stderr.write(_CREATE_APP)
+        sys.stderr.write(
+            "For Microsoft Teams, set TEAMS_APP_ID and TEAMS_APP_PASSWORD (see the README).\n"
+        )
     elif settings.slack and missing:
         sys.stderr.write(
             "Baton can't connect to Slack yet. Put these in .env (see .env.example) or the "
@@ -120,8 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser(
         "serve",
-        help="apply migrations and serve Slack and /healthz (the local playground when no "
-        "Slack settings are set)",
+        help="apply migrations and serve Slack, Teams and /healthz (the local playground when no "
+        "chat settings are set)",
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
     jobs_parser = sub.add_parser("jobs", help="scheduled jobs, for cron-style deployments")

@@ -83,6 +83,8 @@ class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
+    blocked: set[str] = field(default_factory=set)
+    """People who blocked Baton (or whose Teams policy bars it): chats can't be started."""
     attempts: int = 0
     base_url: str = ""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -139,6 +141,8 @@ class FakeConnector:
         body = await request.json()
         self.created.append(body)
         member = (body.get("members") or [{}])[0].get("id", "")
+        if member in self.blocked:
+            return web.json_response({"error": {"code": "BotDisabledByAdmin"}}, status=403)
         if member not in self.members:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         await self._notify()

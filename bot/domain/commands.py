@@ -1278,8 +1278,8 @@ def _digest_to(args: _Args) -> DigestTo:
         return DigestTo(chat_channel_id=chat_channel.group(1))
     if word.startswith("#"):
         raise _ParseError(
-            f"I can't tell which chat channel {_show(word)} is. Pick it from Slack's "
-            "autocomplete as you type `#`, so it becomes a link."
+            f"I can't tell which chat channel {_show(word)} is. Pick it from the "
+            "autocomplete as you type it (`#` in Slack, `@` in Teams), so it becomes a link."
         )
     if word.startswith(("@", "<@")):
         return DigestTo(person=_person(args.words[0]))

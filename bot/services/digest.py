@@ -368,7 +368,8 @@ def digest_to(ctx: Context, command: c.DigestTo) -> Message:
                     text(
                         "The weekly digest will be posted in ",
                         ChatChannel(command.chat_channel_id),
-                        ". Make sure Baton is in that channel: `/invite @Baton` there.",
+                        ". Make sure Baton is in that channel: in Slack, `/invite @Baton` there; "
+                        "in Teams, add Baton to the channel's team.",
                     )
                 ),
                 _where_it_goes(ctx, updated),

@@ -326,13 +326,13 @@ def resolve_person(
         raise RefusalError(
             Message.say(
                 f"More than one person is called @{name}. Pick the right one from the @ "
-                "autocomplete so Slack sends me who you mean."
+                "autocomplete so I know who you mean."
             )
         )
     raise RefusalError(
         Message.say(
             f"I don't know anyone called @{name} yet. Pick them from the @ autocomplete "
-            "so Slack sends me who you mean."
+            "so I know who you mean."
         )
     )
 

@@ -48,6 +48,11 @@ NO_PRIVATE_CHAT = Message.say(
     "I couldn't answer you privately. Open a chat with Baton (Apps → Baton) and send your "
     "command there."
 )
+TEAM_WELCOME = Message.say(
+    "Hello, team! I'm Baton: I share the library's social-media posting duty fairly and "
+    "nudge whoever is on duty when a channel goes quiet. Mention me with a command, like "
+    "`@Baton join` or `@Baton help`; I answer each of you in a private chat."
+)
 WELCOME = Message.say(
     "Hello! I'm Baton: I share the library's social-media posting duty fairly. "
     "Send me `help` to see what I can do, or `join` to go on the rota."
@@ -242,8 +247,10 @@ class TeamsBot:
         activity = context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         added = [m.id for m in activity.members_added or []]
-        if bot_id in added and _is_personal(activity):
-            await context.send_activity(Activity.model_validate(activity_payload(WELCOME)))
+        if bot_id not in added:
+            return
+        welcome = WELCOME if _is_personal(activity) else TEAM_WELCOME
+        await context.send_activity(Activity.model_validate(activity_payload(welcome)))
 
     async def _message(self, context: TurnContext, caller: Caller) -> None:
         activity = context.activity

@@ -207,17 +207,31 @@ async def test_someone_baton_cannot_reach_is_shown_to_coordinators_when_a_remind
     teams: TeamsWorld,
 ) -> None:
     await library(teams)
-    # Dan joined the rota through a colleague's mention but never opened a chat, and
-    # Baton is in no team of his.
-    teams.connector.add_member("29:dan", "Dan Brown")
-    await say(teams, ADA, "role <at>Dan Brown</at> member", mentions=[("29:dan", "Dan Brown")])
     await say(teams, BEN, "leave")
     await say(teams, CAT, "leave")
-    teams.clock.set(START + 7 * DAY + timedelta(hours=2))
-    await teams.run_job("handoff")
-    await teams.run_job("quiet-check")
+    # Dan joins from the team's channel, but Teams won't let Baton start a chat with him.
+    teams.connector.add_member("29:dan", "Dan Brown")
+    teams.connector.blocked.add("29:dan")
+    before = len(teams.connector.sent)
+    await teams.post(
+        activity(
+            teams.connector.base_url,
+            "29:dan",
+            "Dan Brown",
+            text="<at>Baton</at> join",
+            activity_id=teams.next_id(),
+            in_team=True,
+        )
+    )
+    await teams.connector.wait_for(lambda sent: len(sent) > before)
+    assert "couldn't answer you privately" in teams.connector.sent[-1].text
+    assert "Dan Brown" in await say(teams, ADA, "who")
+
+    teams.clock.set(START + 2 * DAY + timedelta(hours=1))  # Wed 11:00: Twitter is quiet
+    assert await teams.run_job("quiet-check") == 0
     channels = await say(teams, ADA, "channels")
-    assert "Twitter" in channels
+    assert "Messages that could not be sent" in channels
+    assert "Baton can't reach Dan Brown in Teams yet" in channels
 
 
 async def test_unsigned_request_is_refused_when_anonymous_teams_is_off(tmp_path: Any) -> None:
@@ -250,3 +264,69 @@ async def test_unsigned_request_is_refused_when_anonymous_teams_is_off(tmp_path:
                 assert response.status == 401
     finally:
         await running.stop()
+
+
+def team_install(teams: TeamsWorld, by: str) -> dict[str, Any]:
+    """The conversationUpdate Teams sends when someone adds Baton to a team."""
+    body = activity(
+        teams.connector.base_url,
+        by,
+        NAMES[by],
+        activity_id=teams.next_id(),
+        in_team=True,
+        kind="conversationUpdate",
+    )
+    body["conversation"]["id"] = TEAM_ID
+    body["membersAdded"] = [{"id": BOT_ID}]
+    body["channelData"]["eventType"] = "teamMemberAdded"
+    del body["entities"]
+    return body
+
+
+async def test_members_of_a_team_get_the_digest_when_baton_was_added_to_their_team(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    response = await teams.post(team_install(teams, ADA))
+    assert response.status in (200, 202)
+    await teams.connector.wait_for(lambda sent: any(s.conversation == TEAM_ID for s in sent))
+    hello = next(s for s in teams.connector.sent if s.conversation == TEAM_ID)
+    assert "mention me" in hello.text.lower()
+
+    # Flo never wrote to Baton; Ada makes her a director with a mention in the channel.
+    flo = "29:flo"
+    teams.connector.add_member(flo, "Flo Director")
+    await teams.post(
+        activity(
+            teams.connector.base_url,
+            ADA,
+            NAMES[ADA],
+            text="<at>Baton</at> role <at>Flo Director</at> director",
+            activity_id=teams.next_id(),
+            in_team=True,
+            mentions=[(flo, "Flo Director")],
+        )
+    )
+    await teams.connector.wait_for(
+        lambda _: "director" in teams.connector.in_conversation(chat_of(ADA))[-1].text
+    )
+    answer = await say(teams, ADA, "digest send")
+    assert "Flo Director" in answer
+    await teams.connector.wait_for(lambda _: bool(teams.connector.in_conversation(chat_of(flo))))
+    digest = teams.connector.in_conversation(chat_of(flo))[-1]
+    assert "Weekly digest" in digest.activity["summary"]
+    assert "Twitter" in digest.text
+
+
+async def test_digest_is_posted_in_the_channel_when_a_coordinator_names_it(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    await teams.post(team_install(teams, ADA))
+    general = "19:outreach@thread.tacv2"
+    answer = await say(teams, ADA, "digest to <at>Outreach</at>", mentions=[(general, "Outreach")])
+    assert "will be posted in the Teams channel" in answer
+    await say(teams, ADA, "digest send")
+    await teams.connector.wait_for(lambda _: bool(teams.connector.in_conversation(general)))
+    (posted,) = teams.connector.in_conversation(general)
+    assert "Twitter" in posted.text
