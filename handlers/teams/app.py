@@ -33,7 +33,7 @@ from bot.messages import Message, Reply
 from bot.ports import NotifyError
 from bot.services import SORRY, Baton, Caller
 from bot.services.addresses import PERSON, TEAM, AddressBook
-from handlers.teams.connector import PLACES, PLATFORM, TeamsConnector
+from handlers.teams.connector import PLATFORM, TURN, TeamsConnector, Turn
 from handlers.teams.render import FORM, PRESS, activity_payload
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,17 @@ def _team_id(activity: Activity) -> str | None:
     return None
 
 
+def _client_timezone(activity: Activity) -> str | None:
+    """The IANA timezone the sender's Teams client reports, if any."""
+    for entity in activity.entities or []:
+        data = entity.model_dump(by_alias=True) if hasattr(entity, "model_dump") else entity
+        if isinstance(data, dict) and data.get("type") == "clientInfo":
+            zone = data.get("timezone")
+            if isinstance(zone, str) and zone:
+                return zone
+    return None
+
+
 def _is_personal(activity: Activity) -> bool:
     conversation = activity.conversation
     if conversation is None:
@@ -303,11 +314,12 @@ class TeamsBot:
         team_id = _team_id(activity)
         if team_id is not None:
             places.append(reference_json(activity, team_id))
-        token = PLACES.set(tuple(places))
+        turn = Turn(tuple(places), caller.user_external_id, _client_timezone(activity))
+        token = TURN.set(turn)
         try:
             return self._reply(caller, activity)
         finally:
-            PLACES.reset(token)
+            TURN.reset(token)
 
     def _reply(self, caller: Caller, activity: Activity) -> Reply:
         value = activity.value if isinstance(activity.value, dict) else None

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiohttp
@@ -245,9 +246,17 @@ class TeamsNotifier:
         )
 
 
-PLACES: ContextVar[tuple[str, ...]] = ContextVar("teams_places", default=())
-"""The conversations of the activity being handled (its chat, and its team), where the
-people it names can be looked up."""
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What the activity being handled tells about where people can be looked up: its
+    conversations (its chat, and its team), and the sender's timezone from their client."""
+
+    places: tuple[str, ...] = ()
+    sender_id: str | None = None
+    sender_timezone: str | None = None
+
+
+TURN: ContextVar[Turn | None] = ContextVar("teams_turn", default=None)
 
 
 class TeamsDirectory:
@@ -259,20 +268,21 @@ class TeamsDirectory:
 
     def lookup(self, workspace: Workspace, external_id: str) -> DirectoryEntry | None:
         del workspace
-        places = PLACES.get()
-        if not places:
+        turn = TURN.get()
+        if turn is None or not turn.places:
             raise DirectoryUnavailableError("no Teams conversation to look people up in")
-        for address in places:
+        for address in turn.places:
             try:
                 member = _run(self._connector.member(address, external_id))
             except NotifyError as error:
                 raise DirectoryUnavailableError(f"Teams member lookup: {error.reason}") from error
             if member is not None:
-                return _entry(external_id, member)
+                zone = turn.sender_timezone if external_id == turn.sender_id else None
+                return _entry(external_id, member, zone)
         return None
 
 
-def _entry(external_id: str, member: dict[str, Any]) -> DirectoryEntry:
+def _entry(external_id: str, member: dict[str, Any], timezone: str | None) -> DirectoryEntry:
     name = (
         member.get("name")
         or " ".join(p for p in (member.get("givenName"), member.get("surname")) if p)
@@ -284,7 +294,7 @@ def _entry(external_id: str, member: dict[str, Any]) -> DirectoryEntry:
         external_id=external_id,
         display_name=str(name),
         handle=handle,
-        timezone=None,
+        timezone=timezone,
         platform_admin=False,
         deleted=False,
         is_bot=str(member.get("role", "")).lower() == "bot",

@@ -296,6 +296,7 @@ class TeamsWorld:
     http: aiohttp.ClientSession
     clock: FixedClock
     jobs: dict[str, Job]
+    database_url: str = ""
     _ids: int = 0
 
     def next_id(self) -> str:
@@ -357,7 +358,7 @@ class TeamsWorld:
 async def teams(tmp_path: Path) -> AsyncIterator[TeamsWorld]:
     connector = FakeConnector()
     await connector.start()
-    database_url = f"sqlite:///{tmp_path / 'baton.db'}"
+    database_url = f"sqlite:///{tmp_path / 'baton-teams.db'}"
     upgrade(database_url)
     settings = Settings.model_validate(
         {
@@ -377,6 +378,7 @@ async def teams(tmp_path: Path) -> AsyncIterator[TeamsWorld]:
             http=http,
             clock=clock,
             jobs=running.parts.jobs,
+            database_url=database_url,
         )
     await running.stop()
     await connector.stop()
