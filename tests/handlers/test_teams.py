@@ -330,3 +330,21 @@ async def test_digest_is_posted_in_the_channel_when_a_coordinator_names_it(
     await teams.connector.wait_for(lambda _: bool(teams.connector.in_conversation(general)))
     (posted,) = teams.connector.in_conversation(general)
     assert "Twitter" in posted.text
+
+
+async def test_each_tenant_sees_only_its_own_library_when_two_share_baton(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    other_tenant = "0c0ffee0-0000-4000-8000-000000000002"
+    stranger = "29:zoe"
+    teams.connector.add_member(stranger, "Zoe Other")
+    channels = await say_in(teams, stranger, "Zoe Other", "channels", tenant=other_tenant)
+    assert channels.startswith("No outreach channels yet.")
+    assert "Blog" not in channels
+    who = await say_in(teams, stranger, "Zoe Other", "who", tenant=other_tenant)
+    assert "Ben Okri" not in who
+
+
+async def say_in(teams: TeamsWorld, user: str, name: str, text: str, *, tenant: str) -> str:
+    return await teams.say(user, name, text, tenant=tenant)
