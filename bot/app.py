@@ -32,6 +32,7 @@ from bot.services import Baton
 from bot.services.addresses import AddressBook
 from bot.services.scheduled import ScheduledWork
 from bot.settings import Settings
+from handlers import about
 from handlers.local import demo
 from handlers.local import web as playground_web
 from handlers.local.chat import LocalDirectory, LocalNotifier
@@ -177,6 +178,7 @@ def build_web_app(settings: Settings, parts: Parts) -> web.Application:
     """The aiohttp application with every route Baton serves."""
     web_app = web.Application()
     web_app.router.add_get("/healthz", healthz)
+    about.add_routes(web_app)
     if parts.teams is not None:
         teams_app.add_routes(web_app, parts.teams.adapter, parts.teams.bot, parts.teams.auth)
     if settings.slack_bot_token is None:

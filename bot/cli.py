@@ -119,6 +119,41 @@ def run_jobs(settings: Settings, name: str, at: str | None) -> int:
     return 0
 
 
+def teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    """Build the Teams app package (manifest and icons) to upload to Teams."""
+    from pathlib import Path
+
+    from handlers.teams.package import PackageDetails, PackageError, write
+
+    app_id = args.app_id or settings.teams_app_id
+    if not app_id:
+        sys.stderr.write(
+            "The package needs the bot's Microsoft App ID: give --app-id or set TEAMS_APP_ID "
+            "(Azure portal → your bot's app registration → Application (client) ID).\n"
+        )
+        return 2
+    details = PackageDetails(
+        app_id=app_id,
+        host=args.host,
+        developer=args.developer,
+        website=args.website,
+        privacy_url=args.privacy_url,
+        terms_url=args.terms_url,
+    )
+    try:
+        path = write(details, Path(args.out))
+    except PackageError as error:
+        sys.stderr.write(f"{error}\n")
+        return 2
+    sys.stdout.write(
+        f"Wrote {path}. Upload it in Teams (Apps → Manage your apps → Upload an app) or in "
+        "the Teams admin center (Teams apps → Manage apps → Upload). Teams will send "
+        f"messages to https://{args.host}/api/messages: set that as the bot's messaging "
+        "endpoint in the Azure portal.\n"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baton", description="Shared posting duty for libraries.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +170,21 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument(
         "--now", help="the moment to run it at (ISO 8601 with a timezone); default: now"
     )
+    package = sub.add_parser(
+        "teams-package",
+        help="build the Teams app package (manifest.json and icons in a zip) to upload to Teams",
+    )
+    package.add_argument(
+        "--host", required=True, help="the public host Baton is served on, like baton.library.org"
+    )
+    package.add_argument("--app-id", help="the bot's Microsoft App ID (default: TEAMS_APP_ID)")
+    package.add_argument("--out", default="baton-teams.zip", help="where to write the zip")
+    package.add_argument(
+        "--developer", default="Baton", help="who publishes the app in your organisation"
+    )
+    package.add_argument("--website", help="https:// page about the app (default: Baton's own)")
+    package.add_argument("--privacy-url", help="https:// privacy statement (default: Baton's own)")
+    package.add_argument("--terms-url", help="https:// terms of use (default: Baton's own)")
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
@@ -148,4 +198,6 @@ def main(argv: list[str] | None = None) -> int:
         return migrate(settings)
     if args.command == "jobs":
         return run_jobs(settings, args.job, args.now)
+    if args.command == "teams-package":
+        return teams_package(settings, args)
     return serve(settings)

@@ -348,3 +348,13 @@ async def test_each_tenant_sees_only_its_own_library_when_two_share_baton(
 
 async def say_in(teams: TeamsWorld, user: str, name: str, text: str, *, tenant: str) -> str:
     return await teams.say(user, name, text, tenant=tenant)
+
+
+async def test_about_page_states_what_baton_keeps_when_opened_in_a_browser(
+    teams: TeamsWorld,
+) -> None:
+    async with teams.http.get(f"{teams.base_url}/") as response:
+        assert response.status == 200
+        page = await response.text()
+    assert 'id="privacy"' in page and 'id="terms"' in page
+    assert "does\nnot read other messages" in page
