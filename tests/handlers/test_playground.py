@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,12 @@ from bot.app import (
     Running,
     SqlDemoStore,
     build_playground,
-    start_playground,
 )
 from bot.clock import FixedClock
 from bot.settings import Settings
 from storage.migrate import upgrade
 from storage.uow import SqlAlchemyUnitOfWorkFactory, create_engine_for
-
-# Wednesday 2 December 2026, 10:00 in London: the demo's "now".
-START = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+from tests.playground import START, demo_playground, start_demo
 
 
 @dataclass
@@ -69,23 +65,14 @@ class PlaygroundDriver:
 
 
 async def _started(database: Path, http: aiohttp.ClientSession) -> tuple[Running, PlaygroundDriver]:
-    settings = Settings.model_validate(
-        {"DATABASE_URL": f"sqlite:///{database}", "BATON_HOST": "127.0.0.1", "BATON_PORT": 0}
-    )
-    running = await start_playground(settings, FixedClock(START))
+    running = await start_demo(database)
     return running, PlaygroundDriver(f"http://127.0.0.1:{running.port}", http)
 
 
 @pytest.fixture
 async def playground(tmp_path: Path) -> AsyncIterator[PlaygroundDriver]:
-    database = tmp_path / "playground.db"
-    upgrade(f"sqlite:///{database}")
-    async with aiohttp.ClientSession() as http:
-        running, driver = await _started(database, http)
-        try:
-            yield driver
-        finally:
-            await running.stop()
+    async with aiohttp.ClientSession() as http, demo_playground(tmp_path) as base_url:
+        yield PlaygroundDriver(base_url, http)
 
 
 async def test_page_and_its_files_are_served_when_the_playground_starts(

@@ -361,5 +361,8 @@ async function start() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  start().catch((error) => say(`The playground could not start: ${error.message}`));
+  // The page says it is busy (index.html) until every control is wired and answers.
+  start()
+    .catch((error) => say(`The playground could not start: ${error.message}`))
+    .finally(() => document.body.removeAttribute("aria-busy"));
 });
