@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -24,6 +25,10 @@ class Settings(BaseSettings):
     coordinators: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), alias="BATON_COORDINATORS"
     )
+    public_url: str | None = Field(default=None, alias="BATON_PUBLIC_URL")
+    """Where people reach this server from outside (calendar and download links)."""
+    watch_channel: str | None = Field(default=None, alias="BATON_WATCH_CHANNEL")
+    """A chat channel id whose messages with a matching link become posts (§7)."""
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
@@ -69,12 +74,32 @@ class Settings(BaseSettings):
             raise ValueError(f"use one of {', '.join(_LOG_LEVELS)}")
         return level
 
-    @field_validator("slack_api_url", "teams_app_id", "teams_tenant_id", mode="before")
+    @field_validator(
+        "slack_api_url",
+        "teams_app_id",
+        "teams_tenant_id",
+        "public_url",
+        "watch_channel",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(
+                "give the address people open Baton at, like https://baton.library.org "
+                "(with http:// or https://, no query)"
+            )
+        return value.strip().rstrip("/")
 
     @property
     def slack_socket_mode(self) -> bool:

@@ -115,6 +115,8 @@ class WorkspaceRow(Base):
     external_id: Mapped[str]
     name: Mapped[str]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    watch_channel: Mapped[str | None] = mapped_column(String(200))
+    """The chat channel whose messages with a matching link become posts (§7)."""
 
 
 class PersonRow(Base):
@@ -285,6 +287,7 @@ class PostRow(Base):
         UniqueConstraint("channel_id", "feed_entry_id"),
         Index(None, "workspace_id", "posted_at"),
         Index(None, "workspace_id", "channel_id", "posted_at"),
+        Index(None, "workspace_id", "chat_ref"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -298,6 +301,8 @@ class PostRow(Base):
     url: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     feed_entry_id: Mapped[str | None] = mapped_column(Text)
+    chat_ref: Mapped[str | None] = mapped_column(String(300))
+    """The chat message it was recorded from (watched channel), so edits and deletes follow."""
 
 
 class ReminderRow(Base):
@@ -428,3 +433,70 @@ class ShiftPinRow(Base):
     starts_at: Mapped[datetime]
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     swap_id: Mapped[int] = mapped_column(ForeignKey("swaps.id", ondelete="CASCADE"))
+
+
+class FeedStateRow(Base):
+    """What the feed watch knows of a channel's feed: conditional-GET validators, the last
+    good poll, and the current failure (told to coordinators once)."""
+
+    __tablename__ = "feed_states"
+
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("outreach_channels.id", ondelete="CASCADE"), primary_key=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    """The feed address this state belongs to; a new address starts afresh."""
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    taken_from: Mapped[datetime | None]
+    """Entries published from then on become posts; older ones are history left out."""
+    checked_at: Mapped[datetime | None]
+    ok_at: Mapped[datetime | None]
+    entries: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    """How many entries the last good fetch held."""
+    error: Mapped[str | None] = mapped_column(String(ERROR_LENGTH))
+    error_since: Mapped[datetime | None]
+    error_told_at: Mapped[datetime | None]
+
+
+class FeedEntryRow(Base):
+    """A feed entry seen once, recorded as a post or left out as old history."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("channel_id", "entry_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("outreach_channels.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime]
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+
+
+class FeedAuthorRow(Base):
+    """A name in feeds that belongs to a member of staff, who is credited for its entries."""
+
+    __tablename__ = "feed_authors"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+
+
+class PrivateLinkRow(Base):
+    """A private, revocable link (a calendar feed, an export download): only the token's
+    hash is kept."""
+
+    __tablename__ = "private_links"
+    __table_args__ = (UniqueConstraint("token_hash"), Index(None, "person_id", "kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
