@@ -486,17 +486,17 @@ class FeedAuthorRow(Base):
 
 
 class PrivateLinkRow(Base):
-    """A private, revocable link (a calendar feed, an export download): only the token's
-    hash is kept."""
+    """A private, revocable link (a calendar feed, an export download): a random token that
+    is the whole key, shown again to its owner and nobody else."""
 
     __tablename__ = "private_links"
-    __table_args__ = (UniqueConstraint("token_hash"), Index(None, "person_id", "kind"))
+    __table_args__ = (UniqueConstraint("token"), Index(None, "person_id", "kind"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
-    token_hash: Mapped[str] = mapped_column(String(64))
+    token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]

@@ -70,7 +70,7 @@ def upgrade() -> None:
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
@@ -87,7 +87,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_private_links")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_private_links_token_hash")),
+        sa.UniqueConstraint("token", name=op.f("uq_private_links_token")),
     )
     with op.batch_alter_table("private_links", schema=None) as batch_op:
         batch_op.create_index(
