@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
@@ -18,7 +19,7 @@ from sqlalchemy import Engine
 from bot.clock import FixedClock, SystemClock
 from bot.domain.model import Person, Workspace
 from bot.jobs import Job, jobs
-from bot.messages import Message
+from bot.messages import Attachment, Message
 from bot.ports import (
     Clock,
     Directory,
@@ -30,9 +31,12 @@ from bot.ports import (
 )
 from bot.services import Baton
 from bot.services.addresses import AddressBook
+from bot.services.feeds import FeedWatch
 from bot.services.scheduled import ScheduledWork
 from bot.settings import Settings
-from handlers import about
+from handlers import about, downloads
+from handlers import calendars as calendar_web
+from handlers.feeds import HttpxFeedReader
 from handlers.local import demo
 from handlers.local import web as playground_web
 from handlers.local.chat import LocalDirectory, LocalNotifier
@@ -81,6 +85,18 @@ class PlatformRouter:
     ) -> None:
         self._notifier(workspace).send_to_chat_channel(workspace, chat_channel_id, message)
 
+    def attaches_files(self, workspace: Workspace) -> bool:
+        return self._notifier(workspace).attaches_files(workspace)
+
+    def send_files(
+        self,
+        workspace: Workspace,
+        person: Person,
+        message: Message,
+        files: Sequence[Attachment],
+    ) -> None:
+        self._notifier(workspace).send_files(workspace, person, message, files)
+
 
 @dataclass
 class TeamsParts:
@@ -92,6 +108,17 @@ class TeamsParts:
 
 
 @dataclass
+class WebAddress:
+    """Where people reach Baton's web server, for the links it gives out: BATON_PUBLIC_URL,
+    or the playground's own address once it listens."""
+
+    url: str | None = None
+
+    def base_url(self) -> str | None:
+        return self.url
+
+
+@dataclass
 class Parts:
     """Baton assembled from its settings: the use cases and the scheduled jobs."""
 
@@ -100,6 +127,7 @@ class Parts:
     clock: Clock
     engine: Engine
     teams: TeamsParts | None = None
+    address: WebAddress = field(default_factory=WebAddress)
 
 
 def build_parts(settings: Settings, clock: Clock | None = None) -> Parts:
@@ -135,19 +163,37 @@ def build_parts(settings: Settings, clock: Clock | None = None) -> Parts:
         directories[TEAMS_PLATFORM] = TeamsDirectory(connector)
         notifiers[TEAMS_PLATFORM] = TeamsNotifier(connector, addresses)
     router = PlatformRouter(directories, notifiers)
+    reader = HttpxFeedReader()
+    address = WebAddress(settings.public_url)
     baton = Baton(
         uow_factory=uow_factory,
         clock=clock,
         directory=router,
         notifier=router,
         coordinators=settings.coordinators,
+        feeds=reader,
+        public_address=address,
+        watch_channel=settings.watch_channel,
     )
     if settings.teams:
         teams = TeamsParts(adapter=adapter, bot=TeamsBot(baton, addresses, connector), auth=auth)
     work = ScheduledWork(
         uow_factory=uow_factory, notifier=router, coordinators=settings.coordinators
     )
-    return Parts(baton=baton, jobs=jobs(work), clock=clock, engine=engine, teams=teams)
+    watch = FeedWatch(
+        uow_factory=uow_factory,
+        reader=reader,
+        notifier=router,
+        coordinators=settings.coordinators,
+    )
+    return Parts(
+        baton=baton,
+        jobs=jobs(work, watch),
+        clock=clock,
+        engine=engine,
+        teams=teams,
+        address=address,
+    )
 
 
 @dataclass
@@ -179,6 +225,8 @@ def build_web_app(settings: Settings, parts: Parts) -> web.Application:
     web_app = web.Application()
     web_app.router.add_get("/healthz", healthz)
     about.add_routes(web_app)
+    calendar_web.add_routes(web_app, parts.baton)
+    downloads.add_routes(web_app, parts.baton)
     if parts.teams is not None:
         teams_app.add_routes(web_app, parts.teams.adapter, parts.teams.bot, parts.teams.auth)
     if settings.slack_bot_token is None:
@@ -304,6 +352,13 @@ class SqlDemoStore:
             workspaces = uow.workspaces.all()
         return sorted({w.platform for w in workspaces if w.platform != PLAYGROUND_PLATFORM})
 
+    def departed(self, platform: str, external_id: str) -> set[str]:
+        with self._uow_factory() as uow:
+            workspace = uow.workspaces.get_by_external_id(platform, external_id)
+            if workspace is None:
+                return set()
+            return {p.external_id for p in uow.people.everyone(workspace.id) if p.deleted}
+
     def wipe(self) -> str | None:
         if self._file is None:
             what = "an in-memory SQLite" if self._backend == "sqlite" else f"a {self._backend}"
@@ -333,9 +388,19 @@ def build_playground(settings: Settings, real_clock: Clock) -> tuple[Parts, Play
     clock = FixedClock(to_minute(real_clock.now()))
     directory = LocalDirectory(member.entry for member in demo.STAFF)
     notifier = LocalNotifier(clock, demo.CHAT_CHANNELS)
-    baton = Baton(uow_factory=uow_factory, clock=clock, directory=directory, notifier=notifier)
+    reader = HttpxFeedReader()
+    address = WebAddress(settings.public_url)
+    baton = Baton(
+        uow_factory=uow_factory,
+        clock=clock,
+        directory=directory,
+        notifier=notifier,
+        feeds=reader,
+        public_address=address,
+    )
     work = ScheduledWork(uow_factory=uow_factory, notifier=notifier)
-    parts = Parts(baton=baton, jobs=jobs(work), clock=clock, engine=engine)
+    watch = FeedWatch(uow_factory=uow_factory, reader=reader, notifier=notifier)
+    parts = Parts(baton=baton, jobs=jobs(work, watch), clock=clock, engine=engine, address=address)
     store = SqlDemoStore(settings.database_url, engine, uow_factory)
     playground = Playground(
         baton=baton,
@@ -367,6 +432,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _reachable_host(host: str) -> str:
+    """How a browser on this machine names a host the server listens on."""
+    if _is_loopback(host) or host in ("", "0.0.0.0", "::"):  # noqa: S104 - only compared
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
 async def start_playground(settings: Settings, clock: Clock | None = None) -> Running:
     """Serve the local playground on BATON_HOST:BATON_PORT: the demo library (seeded on
     first run), its page and its API. `clock` is the real time (the demo starts there);
@@ -378,6 +450,8 @@ async def start_playground(settings: Settings, clock: Clock | None = None) -> Ru
         web_app = web.Application()
         web_app.router.add_get("/healthz", healthz)
         playground_web.add_routes(web_app, playground)
+        calendar_web.add_routes(web_app, parts.baton)
+        downloads.add_routes(web_app, parts.baton)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -386,6 +460,8 @@ async def start_playground(settings: Settings, clock: Clock | None = None) -> Ru
         parts.engine.dispose()
         raise
     port = int(runner.addresses[0][1]) if runner.addresses else settings.port
+    if parts.address.url is None:
+        parts.address.url = f"http://{_reachable_host(settings.host)}:{port}"
     if not _is_loopback(settings.host):
         log.warning(
             "the playground has no sign-in: anyone who can reach %s:%d can act as any of "

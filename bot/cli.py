@@ -1,4 +1,4 @@
-"""`python -m bot`: serve, migrate."""
+"""`python -m bot`: serve, migrate, run jobs, export and import."""
 
 from __future__ import annotations
 
@@ -154,6 +154,76 @@ def teams_package(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+JSON_EXPORT = "baton-export.json"
+
+
+def export_records(settings: Settings, fmt: str, folder: str) -> int:
+    """Write every workspace's records to `folder`: CSV files per workspace, or one JSON file
+    that `import` rebuilds the database from."""
+    from pathlib import Path
+
+    from bot.clock import SystemClock
+    from bot.services.export import every_workspace
+    from storage.migrate import upgrade
+    from storage.transfer import write_json
+    from storage.uow import SqlAlchemyUnitOfWorkFactory, create_engine_for
+
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        sys.stderr.write(f"{target} is a file: give the folder to write the export in.\n")
+        return 2
+    try:
+        if fmt == "json":
+            path = target / JSON_EXPORT
+            rows = write_json(settings.database_url, path, SystemClock().now())
+            sys.stdout.write(
+                f"Wrote {path}: {sum(rows.values())} rows from {len(rows)} tables, everything "
+                f"Baton keeps. Load it into an empty database with `python -m bot import {path}`."
+                "\n"
+            )
+            return 0
+        upgrade(settings.database_url)
+        engine = create_engine_for(settings.database_url)
+        try:
+            exports = every_workspace(SqlAlchemyUnitOfWorkFactory(engine))
+        finally:
+            engine.dispose()
+        for export in exports:
+            (target / export.folder).mkdir(parents=True, exist_ok=True)
+            for file in export.files:
+                (target / export.folder / file.filename).write_bytes(file.content)
+            name = export.workspace.name or export.workspace.external_id
+            sys.stdout.write(
+                f"Wrote {target / export.folder}/ for {name} ({export.workspace.platform}): "
+                f"{', '.join(f.filename for f in export.files)}, with {export.holds}.\n"
+            )
+    except OSError as error:
+        sys.stderr.write(f"Couldn't write the export in {target}: {error.strerror or error}.\n")
+        return 2
+    if not exports:
+        sys.stdout.write("The database holds no workspaces yet, so there was nothing to export.\n")
+    return 0
+
+
+def import_records(settings: Settings, file: str) -> int:
+    """Load a JSON export into the empty database at DATABASE_URL."""
+    from pathlib import Path
+
+    from storage.transfer import TransferError, load, read_export
+
+    try:
+        loaded = load(settings.database_url, read_export(Path(file)))
+    except TransferError as error:
+        sys.stderr.write(f"{error} Nothing was imported.\n")
+        return 2
+    sys.stdout.write(
+        f"Imported {loaded.total} rows into {len(loaded.rows)} tables from {file} (made at "
+        f"schema revision {loaded.schema_revision}); the database is up to date and ready to "
+        "serve.\n"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="baton", description="Shared posting duty for libraries.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -166,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs_parser = sub.add_parser("jobs", help="scheduled jobs, for cron-style deployments")
     jobs_sub = jobs_parser.add_subparsers(dest="jobs_command", required=True)
     run_parser = jobs_sub.add_parser("run", help="run one job once")
-    run_parser.add_argument("job", choices=["handoff", "quiet-check", "digest"])
+    run_parser.add_argument("job", choices=["handoff", "feed-watch", "quiet-check", "digest"])
     run_parser.add_argument(
         "--now", help="the moment to run it at (ISO 8601 with a timezone); default: now"
     )
@@ -185,6 +255,23 @@ def main(argv: list[str] | None = None) -> int:
     package.add_argument("--website", help="https:// page about the app (default: Baton's own)")
     package.add_argument("--privacy-url", help="https:// privacy statement (default: Baton's own)")
     package.add_argument("--terms-url", help="https:// terms of use (default: Baton's own)")
+    exporting = sub.add_parser(
+        "export",
+        help="write every workspace's records to a folder: CSV files per workspace, or one JSON "
+        "file to rebuild the database from",
+    )
+    exporting.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default="csv",
+        help="csv: posts, shifts and reminders per workspace, for spreadsheets; json: "
+        "everything, for `import` (default: csv)",
+    )
+    exporting.add_argument("dir", help="the folder to write in (made if it isn't there)")
+    importing = sub.add_parser(
+        "import", help="load a JSON export into an empty database (DATABASE_URL)"
+    )
+    importing.add_argument("file", help="the JSON file `export --format json` wrote")
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(
@@ -200,4 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_jobs(settings, args.job, args.now)
     if args.command == "teams-package":
         return teams_package(settings, args)
+    if args.command == "export":
+        return export_records(settings, args.format, args.dir)
+    if args.command == "import":
+        return import_records(settings, args.file)
     return serve(settings)

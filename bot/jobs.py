@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.services.feeds import FeedWatch
 from bot.services.scheduled import ScheduledWork
 
 
@@ -18,10 +19,11 @@ class Job:
     run: Callable[[datetime], int]
 
 
-def jobs(work: ScheduledWork) -> dict[str, Job]:
+def jobs(work: ScheduledWork, watch: FeedWatch) -> dict[str, Job]:
     """Every job by name, as `python -m bot jobs run <name>` knows them."""
     table = [
         Job("handoff", timedelta(minutes=5), work.handoffs),
+        Job("feed-watch", timedelta(minutes=20), watch.poll),
         Job("quiet-check", timedelta(minutes=15), work.quiet_check),
         Job("digest", timedelta(minutes=15), work.digest),
     ]

@@ -161,6 +161,16 @@ class TextField:
     multiline: bool = False
     placeholder: str = ""
     max_length: int = 1000
+    initial: str = ""
+    """What it holds when the form opens."""
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenField:
+    """A value the form carries back with its answers, never shown (whose post it is)."""
+
+    name: str
+    value: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +180,9 @@ class Form:
     form_id: str
     title: str
     submit: str
-    fields: tuple[SelectField | TextField, ...]
+    fields: tuple[SelectField | TextField | HiddenField, ...]
+    intro: Text = ()
+    """A line above the fields, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +194,13 @@ class FormErrors:
 
 Reply = Message | Form | FormErrors
 """What a person gets back: a message, a form to fill in, or what to fix in one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: its name, a title to show, what it is, and its bytes."""
+
+    filename: str
+    title: str
+    content: bytes
+    mime_type: str = "application/octet-stream"

@@ -10,6 +10,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from bot.domain.digest import DigestSettings, PostTally
+from bot.domain.export import RecordedPost
+from bot.domain.feeds import FeedRead, FeedState
 from bot.domain.model import (
     AwayPeriod,
     ChannelKind,
@@ -21,6 +23,7 @@ from bot.domain.model import (
     Person,
     Post,
     PostSource,
+    PrivateLink,
     Reminder,
     Role,
     Rota,
@@ -30,7 +33,7 @@ from bot.domain.model import (
     SwapStatus,
     Workspace,
 )
-from bot.messages import Message
+from bot.messages import Attachment, Message
 
 
 class Clock(Protocol):
@@ -38,6 +41,14 @@ class Clock(Protocol):
 
     def now(self) -> datetime:
         """The current moment, timezone-aware."""
+        ...
+
+
+class PublicAddress(Protocol):
+    """Where people reach Baton's web server from outside, for links they open."""
+
+    def base_url(self) -> str | None:
+        """Like `https://baton.library.org`, with no trailing slash; None when there is none."""
         ...
 
 
@@ -91,6 +102,22 @@ class Notifier(Protocol):
         """Post `message` in a chat channel; NotifyError if it can't be delivered."""
         ...
 
+    def attaches_files(self, workspace: Workspace) -> bool:
+        """Whether files can be sent to people in this workspace's chat platform (Slack); where
+        they can't (Teams bots, the playground), Baton gives a download link instead."""
+        ...
+
+    def send_files(
+        self,
+        workspace: Workspace,
+        person: Person,
+        message: Message,
+        files: Sequence[Attachment],
+    ) -> None:
+        """Send `files` privately to `person`, introduced by `message`; NotifyError if they
+        can't be delivered."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelCount:
@@ -115,6 +142,11 @@ class WorkspaceRepository(Protocol):
 
     def all(self) -> list[Workspace]:
         """Every workspace, oldest first."""
+        ...
+
+    def set_watch_channel(self, workspace_id: int, chat_channel_id: str | None) -> None:
+        """Choose the workspace's watched chat channel: an id, `NOT_WATCHING`, or None for
+        the installation's default."""
         ...
 
 
@@ -151,6 +183,11 @@ class PersonRepository(Protocol):
 
     def set_role(self, person_id: int, role: Role) -> None:
         """Give a person a role."""
+        ...
+
+    def mark_departed(self, person_id: int, departed: bool) -> bool:
+        """Mark a person as having left the workspace (or as back in it); False if they
+        already were, so of two at once only one changes it."""
         ...
 
 
@@ -311,12 +348,21 @@ class PostRepository(Protocol):
         recorded_at: datetime,
         url: str | None,
         note: str | None,
+        chat_ref: str | None = None,
     ) -> Post:
-        """Record a post."""
+        """Record a post (`chat_ref`: the chat message it came from)."""
         ...
 
     def find_by_url(self, channel_id: int, url: str) -> Post | None:
         """The post already recorded for this channel and URL."""
+        ...
+
+    def from_chat_message(self, workspace_id: int, chat_ref: str) -> list[Post]:
+        """The posts recorded from one chat message, oldest first."""
+        ...
+
+    def withdraw(self, post_id: int) -> bool:
+        """Take a post out of the record; False if it was not there."""
         ...
 
     def last_post_times(self, workspace_id: int) -> dict[int, datetime]:
@@ -453,6 +499,36 @@ class AddressRepository(Protocol):
         ...
 
 
+class PrivateLinkRepository(Protocol):
+    """Private, revocable links: a random token that opens one person's calendar or export."""
+
+    def add(
+        self,
+        workspace_id: int,
+        *,
+        person_id: int,
+        kind: str,
+        token: str,
+        created_at: datetime,
+        expires_at: datetime | None = None,
+    ) -> PrivateLink:
+        """Record a new link."""
+        ...
+
+    def live(self, person_id: int, kind: str, now: datetime) -> PrivateLink | None:
+        """The person's newest link of this kind that is neither revoked nor expired at `now`."""
+        ...
+
+    def find(self, token: str, now: datetime) -> PrivateLink | None:
+        """The link with this token, if it is neither revoked nor expired at `now` and its
+        person has not left the workspace."""
+        ...
+
+    def revoke(self, person_id: int, kind: str, at: datetime) -> int:
+        """Revoke every link of this kind the person has that is not revoked yet; how many."""
+        ...
+
+
 class SwapRepository(Protocol):
     def add(
         self,
@@ -486,6 +562,94 @@ class SwapRepository(Protocol):
         ...
 
 
+class FeedError(Exception):
+    """A feed could not be read; `reason` says why in words a coordinator can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FeedReader(Protocol):
+    """Reads RSS and Atom feeds over the web."""
+
+    def read(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FeedRead:
+        """The feed's entries, or `unchanged` when the validators still hold; FeedError when
+        it cannot be read or is not a feed."""
+        ...
+
+
+class FeedRepository(Protocol):
+    def state(self, channel_id: int) -> FeedState | None:
+        """What the feed watch remembers of the channel's feed."""
+        ...
+
+    def save_state(self, state: FeedState) -> None:
+        """Keep the channel's feed state, replacing the earlier one."""
+        ...
+
+    def seen(self, channel_id: int) -> set[str]:
+        """The keys of every entry seen in the channel's feed."""
+        ...
+
+    def leave_out(self, channel_id: int, entry_key: str, at: datetime) -> None:
+        """Remember an entry seen and left out as history."""
+        ...
+
+    def record(
+        self,
+        workspace_id: int,
+        *,
+        channel_id: int,
+        entry_key: str,
+        author_id: int | None,
+        posted_at: datetime,
+        recorded_at: datetime,
+        url: str | None,
+        note: str | None,
+    ) -> Post | None:
+        """Record an entry as a post (source feed); None, and the entry remembered, when the
+        channel already has a post with that URL."""
+        ...
+
+    def forget_left_out(self, channel_id: int) -> int:
+        """Forget the entries left out as history, so a backfill can look at them again."""
+        ...
+
+    def mark_told(self, channel_id: int, at: datetime) -> bool:
+        """Note that coordinators were told of the feed's current failure; False if they
+        already were."""
+        ...
+
+    def authors(self, workspace_id: int) -> dict[str, int]:
+        """People credited for entries by the author name in feeds (as `name_key` gives it)."""
+        ...
+
+    def author_list(self, workspace_id: int) -> list[tuple[str, int]]:
+        """Each author name credited to someone, as first given, with that person; by name."""
+        ...
+
+    def set_author(self, workspace_id: int, name: str, person_id: int | None) -> None:
+        """Credit entries by `name` to a person, or (None) stop doing so."""
+        ...
+
+
+class RecordRepository(Protocol):
+    """A workspace's whole record read at once, for the export."""
+
+    def posts(self, workspace_id: int) -> list[RecordedPost]:
+        """Every post of the workspace, with when it was recorded, by the time it was posted."""
+        ...
+
+    def shifts(self, workspace_id: int) -> list[Shift]:
+        """Every shift of the workspace's rotas, rota by rota, by start."""
+        ...
+
+    def reminders(self, workspace_id: int) -> list[Reminder]:
+        """Every reminder of the workspace, in the order they were claimed."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: commit, or nothing is written."""
 
@@ -504,6 +668,9 @@ class UnitOfWork(Protocol):
     deliveries: DeliveryRepository
     digests: DigestSettingsRepository
     addresses: AddressRepository
+    links: PrivateLinkRepository
+    feeds: FeedRepository
+    records: RecordRepository
 
     def __enter__(self) -> Self: ...
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -87,6 +88,19 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("watch_channel")
+    @classmethod
+    def _chat_channel_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        channel = value.strip().upper()
+        if not re.fullmatch(r"[CG][A-Z0-9]{5,}", channel):
+            raise ValueError(
+                "give the Slack channel's id, like C0123ABCDEF, not its name: in Slack, open "
+                "the channel's details; the id is at the bottom of the About tab"
+            )
+        return channel
 
     @field_validator("public_url")
     @classmethod

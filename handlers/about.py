@@ -28,14 +28,15 @@ weekly digest.</p>
 <h2 id="privacy">Privacy</h2>
 <p>Baton keeps, in its own database run by your library:</p>
 <ul>
-<li>for each person who uses it or is named to it: their chat user id, name, handle,
-timezone and role in Baton;</li>
+<li>for each person who uses it, is named to it, or joins the Slack workspace: their chat
+user id, name, handle, timezone, role in Baton, and whether they have left;</li>
 <li>the rota: who joined or left and when, shifts, time away, swaps;</li>
 <li>the posts people record (the outreach channel, a link and a note they typed);</li>
 <li>which reminders and other messages it sent, and whether they arrived;</li>
 <li>in Teams, a reference to each conversation it is part of, so it can write later.</li>
 </ul>
-<p>Baton reads only what is sent to it (its commands, button presses and forms). It does
+<p>Baton reads only what is sent to it (its commands, button presses and forms, and in
+Slack, who joins or leaves the workspace). It does
 not read other messages in your channels or chats, and sends nothing to anyone outside your
 workspace or tenant besides the chat service itself. Records stay until your library
 deletes them; people who leave keep their past posts in the record.</p>

@@ -30,6 +30,7 @@ from bot.domain.model import (
     Person,
     Post,
     PostSource,
+    PrivateLink,
     Reminder,
     Role,
     Rota,
@@ -52,6 +53,7 @@ from storage.orm import (
     OutreachChannelRow,
     PersonRow,
     PostRow,
+    PrivateLinkRow,
     ReminderRow,
     RotaChannelRow,
     RotaRow,
@@ -94,7 +96,13 @@ def _add_row(session: Session, row: _Row) -> _Row:
 
 
 def _workspace(row: WorkspaceRow) -> Workspace:
-    return Workspace(id=row.id, platform=row.platform, external_id=row.external_id, name=row.name)
+    return Workspace(
+        id=row.id,
+        platform=row.platform,
+        external_id=row.external_id,
+        name=row.name,
+        watch_channel=row.watch_channel,
+    )
 
 
 class SqlAlchemyWorkspaceRepository:
@@ -121,6 +129,14 @@ class SqlAlchemyWorkspaceRepository:
         """Every workspace, oldest first."""
         rows = self._session.scalars(select(WorkspaceRow).order_by(WorkspaceRow.id))
         return [_workspace(row) for row in rows]
+
+    def set_watch_channel(self, workspace_id: int, chat_channel_id: str | None) -> None:
+        """Choose the workspace's watched chat channel (None: the installation's default)."""
+        self._session.execute(
+            update(WorkspaceRow)
+            .where(WorkspaceRow.id == workspace_id)
+            .values(watch_channel=chat_channel_id)
+        )
 
 
 # -- people -------------------------------------------------------------------------------
@@ -236,6 +252,18 @@ class SqlAlchemyPersonRepository:
             "person",
             person_id,
         )
+
+    def mark_departed(self, person_id: int, departed: bool) -> bool:
+        """Mark a person as having left the workspace (or as back in it); False if they
+        already were, so of two at once only one changes it."""
+        # A conditional UPDATE: on PostgreSQL the second of two waits for the first's row
+        # lock, then finds the row already changed.
+        result = self._session.execute(
+            update(PersonRow)
+            .where(PersonRow.id == person_id, PersonRow.deleted.is_(not departed))
+            .values(deleted=departed)
+        )
+        return _rowcount(result) == 1
 
 
 def _rowcount(result: Result[Any]) -> int:
@@ -794,6 +822,7 @@ def _post(row: PostRow) -> Post:
         recorded_by_id=row.recorded_by_id,
         url=row.url,
         note=row.note,
+        chat_ref=row.chat_ref,
     )
 
 
@@ -813,8 +842,9 @@ class SqlAlchemyPostRepository:
         recorded_at: datetime,
         url: str | None,
         note: str | None,
+        chat_ref: str | None = None,
     ) -> Post:
-        """Record a post."""
+        """Record a post (`chat_ref`: the chat message it came from)."""
         row = _add_row(
             self._session,
             PostRow(
@@ -827,6 +857,7 @@ class SqlAlchemyPostRepository:
                 recorded_at=recorded_at,
                 url=url,
                 note=note,
+                chat_ref=chat_ref,
             ),
         )
         return _post(row)
@@ -837,6 +868,20 @@ class SqlAlchemyPostRepository:
             select(PostRow).where(PostRow.channel_id == channel_id, PostRow.url == url)
         )
         return None if row is None else _post(row)
+
+    def from_chat_message(self, workspace_id: int, chat_ref: str) -> list[Post]:
+        """The posts recorded from one chat message, oldest first."""
+        rows = self._session.scalars(
+            select(PostRow)
+            .where(PostRow.workspace_id == workspace_id, PostRow.chat_ref == chat_ref)
+            .order_by(PostRow.id)
+        )
+        return [_post(row) for row in rows]
+
+    def withdraw(self, post_id: int) -> bool:
+        """Take a post out of the record; False if it was not there."""
+        result = self._session.execute(delete(PostRow).where(PostRow.id == post_id))
+        return _rowcount(result) > 0
 
     def last_post_times(self, workspace_id: int) -> dict[int, datetime]:
         """Each outreach channel's latest post time."""
@@ -1360,3 +1405,89 @@ class SqlAlchemySwapRepository:
             )
         )
         return {row.starts_at: row.person_id for row in rows}
+
+
+# -- private links ------------------------------------------------------------------------
+
+
+def _link(row: PrivateLinkRow) -> PrivateLink:
+    return PrivateLink(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        person_id=row.person_id,
+        kind=row.kind,
+        token=row.token,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _open_at(now: datetime) -> Any:
+    """Links neither revoked nor expired at `now`."""
+    return (
+        PrivateLinkRow.revoked_at.is_(None),
+        or_(PrivateLinkRow.expires_at.is_(None), PrivateLinkRow.expires_at > now),
+    )
+
+
+class SqlAlchemyPrivateLinkRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        workspace_id: int,
+        *,
+        person_id: int,
+        kind: str,
+        token: str,
+        created_at: datetime,
+        expires_at: datetime | None = None,
+    ) -> PrivateLink:
+        """Record a new link."""
+        row = PrivateLinkRow(
+            workspace_id=workspace_id,
+            person_id=person_id,
+            kind=kind,
+            token=token,
+            created_at=created_at,
+            expires_at=expires_at,
+        )
+        return _link(_add_row(self._session, row))
+
+    def live(self, person_id: int, kind: str, now: datetime) -> PrivateLink | None:
+        """The person's newest link of this kind that is neither revoked nor expired."""
+        row = self._session.scalar(
+            select(PrivateLinkRow)
+            .where(
+                PrivateLinkRow.person_id == person_id,
+                PrivateLinkRow.kind == kind,
+                *_open_at(now),
+            )
+            .order_by(PrivateLinkRow.created_at.desc(), PrivateLinkRow.id.desc())
+            .limit(1)
+        )
+        return _link(row) if row is not None else None
+
+    def find(self, token: str, now: datetime) -> PrivateLink | None:
+        """The open link with this token, if its person has not left the workspace."""
+        row = self._session.scalar(
+            select(PrivateLinkRow)
+            .join(PersonRow, PersonRow.id == PrivateLinkRow.person_id)
+            .where(PrivateLinkRow.token == token, PersonRow.deleted.is_(False), *_open_at(now))
+        )
+        return _link(row) if row is not None else None
+
+    def revoke(self, person_id: int, kind: str, at: datetime) -> int:
+        """Revoke every link of this kind the person has that is not revoked yet; how many."""
+        result = self._session.execute(
+            update(PrivateLinkRow)
+            .where(
+                PrivateLinkRow.person_id == person_id,
+                PrivateLinkRow.kind == kind,
+                PrivateLinkRow.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        )
+        return _rowcount(result)

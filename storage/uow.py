@@ -20,15 +20,20 @@ from bot.ports import (
     DeliveryRepository,
     DigestSettingsRepository,
     EventRepository,
+    FeedRepository,
     MembershipRepository,
     PersonRepository,
     PostRepository,
+    PrivateLinkRepository,
+    RecordRepository,
     ReminderRepository,
     RotaRepository,
     ShiftRepository,
     SwapRepository,
     WorkspaceRepository,
 )
+from storage.feeds import SqlAlchemyFeedRepository
+from storage.records import SqlAlchemyRecordRepository
 from storage.repositories import (
     SqlAlchemyAddressRepository,
     SqlAlchemyAwayRepository,
@@ -40,6 +45,7 @@ from storage.repositories import (
     SqlAlchemyMembershipRepository,
     SqlAlchemyPersonRepository,
     SqlAlchemyPostRepository,
+    SqlAlchemyPrivateLinkRepository,
     SqlAlchemyReminderRepository,
     SqlAlchemyRotaRepository,
     SqlAlchemyShiftRepository,
@@ -122,6 +128,9 @@ class SqlAlchemyUnitOfWork:
     events: EventRepository
     swaps: SwapRepository
     addresses: AddressRepository
+    links: PrivateLinkRepository
+    feeds: FeedRepository
+    records: RecordRepository
     reminders: ReminderRepository
     deliveries: DeliveryRepository
     digests: DigestSettingsRepository
@@ -147,6 +156,9 @@ class SqlAlchemyUnitOfWork:
         self.events = SqlAlchemyEventRepository(session)
         self.swaps = SqlAlchemySwapRepository(session)
         self.addresses = SqlAlchemyAddressRepository(session)
+        self.links = SqlAlchemyPrivateLinkRepository(session)
+        self.feeds = SqlAlchemyFeedRepository(session)
+        self.records = SqlAlchemyRecordRepository(session)
         self.reminders = SqlAlchemyReminderRepository(session)
         self.deliveries = SqlAlchemyDeliveryRepository(session)
         self.digests = SqlAlchemyDigestSettingsRepository(session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 
 from bot.domain.model import Person, Workspace
-from bot.messages import Message
-from bot.ports import DirectoryEntry
+from bot.messages import Attachment, Message
+from bot.ports import DirectoryEntry, NotifyError
 
 
 @dataclass
@@ -54,6 +54,25 @@ def slack_user(
 
 
 @dataclass
+class Upload:
+    """A file sent through `files_upload_v2`: announced (files.getUploadURLExternal), its
+    bytes posted to the upload address, then shared (files.completeUploadExternal)."""
+
+    file_id: str
+    filename: str
+    length: int
+    content: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+    comment: str | None = None
+
+
+def dm_channel(user_id: str) -> str:
+    """The id of a person's direct-message conversation with the bot, as the fake opens it."""
+    return f"D{user_id}"
+
+
+@dataclass
 class FakeSlack:
     """Slack's Web API and response URLs on loopback, recording every call.
 
@@ -68,6 +87,8 @@ class FakeSlack:
     responses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     fail_next: dict[str, list[int]] = field(default_factory=dict)
     outside_channels: set[str] = field(default_factory=set)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    """Files by id, as `files_upload_v2` announced, sent and shared them."""
     base_url: str = ""
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -77,6 +98,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/respond/{key}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._arrived = asyncio.Condition()
         self._runner = web.AppRunner(app, access_log=None)
@@ -104,7 +126,7 @@ class FakeSlack:
         if request.content_type == "application/json":
             loaded = json.loads(raw or "{}")
             return dict(loaded)
-        params: dict[str, Any] = dict(parse_qsl(raw))
+        params: dict[str, Any] = {**request.query, **dict(parse_qsl(raw))}
         for key in ("blocks", "attachments"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -136,6 +158,59 @@ class FakeSlack:
         self.responses.setdefault(key, []).append(params)
         await self._record(Call(f"respond:{key}", params))
         return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The address files.getUploadURLExternal gave: takes the file's bytes, as Slack does."""
+        upload = self.uploads.get(request.match_info["file_id"])
+        data = await request.read()
+        if upload is None:
+            return web.Response(status=404, text="no such upload")
+        if len(data) != upload.length:
+            return web.Response(status=400, text=f"expected {upload.length} bytes")
+        upload.content = data
+        await self._record(Call(f"upload:{upload.file_id}", {"size": len(data)}))
+        return web.Response(text=f"OK - {len(data)}")
+
+    def _announce(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.getUploadURLExternal: a file id and where to send the bytes."""
+        filename = params.get("filename")
+        try:
+            length = int(params.get("length", ""))
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        if not filename or length <= 0:
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{len(self.uploads) + 1:08d}"
+        self.uploads[file_id] = Upload(file_id, str(filename), length)
+        return {"ok": True, "file_id": file_id, "upload_url": f"{self.base_url}/upload/{file_id}"}
+
+    def _share(self, params: dict[str, Any]) -> dict[str, Any]:
+        """files.completeUploadExternal: share uploaded files in a conversation."""
+        listed = params.get("files")
+        files = json.loads(listed) if isinstance(listed, str) else listed
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        shared = []
+        for item in files:
+            upload = self.uploads.get(str(item.get("id")))
+            if upload is None or upload.content is None:
+                return {"ok": False, "error": "file_not_found"}
+            upload.title = item.get("title") or upload.filename
+            upload.channel = params.get("channel_id")
+            upload.comment = params.get("initial_comment")
+            shared.append(
+                {
+                    "id": upload.file_id,
+                    "name": upload.filename,
+                    "title": upload.title,
+                    "size": upload.length,
+                }
+            )
+        return {"ok": True, "files": shared}
+
+    def files_in(self, channel: str) -> list[Upload]:
+        """The files shared in a conversation, in the order they were announced."""
+        return [upload for upload in self.uploads.values() if upload.channel == channel]
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then record every acknowledgement the app sends."""
@@ -181,6 +256,17 @@ class FakeSlack:
             return {"ok": True, "user": user}
         if method == "chat.postMessage":
             return {"ok": True, "channel": params.get("channel"), "ts": f"{len(self.calls)}.0001"}
+        if method == "conversations.open":
+            users = str(params.get("users", ""))
+            if not users or "," in users:
+                return {"ok": False, "error": "invalid_arguments"}
+            if users not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "channel": {"id": dm_channel(users)}}
+        if method == "files.getUploadURLExternal":
+            return self._announce(params)
+        if method == "files.completeUploadExternal":
+            return self._share(params)
         return {"ok": True}
 
     async def wait_for(
@@ -234,9 +320,13 @@ class FakeDirectory:
 
 
 class FakeNotifier:
-    """Records every direct message, safely from several threads at once."""
+    """Records every direct message, safely from several threads at once. `takes_files` says
+    whether it stands for a platform that takes files (else Baton gives a download link)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, takes_files: bool = True) -> None:
+        self.takes_files = takes_files
+        self.files: list[tuple[str, Message, tuple[Attachment, ...]]] = []
+        """Files sent, by the person's chat id, with the message that came with them."""
         self.sent: list[tuple[str, Message]] = []
         self.posted: list[tuple[str, Message]] = []
         """Messages posted in chat channels, by chat channel id."""
@@ -251,6 +341,21 @@ class FakeNotifier:
     ) -> None:
         with self._lock:
             self.posted.append((chat_channel_id, message))
+
+    def attaches_files(self, workspace: Workspace) -> bool:
+        return self.takes_files
+
+    def send_files(
+        self,
+        workspace: Workspace,
+        person: Person,
+        message: Message,
+        files: Sequence[Attachment],
+    ) -> None:
+        if not self.takes_files:
+            raise NotifyError("this platform takes no files")
+        with self._lock:
+            self.files.append((person.external_id, message, tuple(files)))
 
     def to(self, external_id: str) -> list[Message]:
         return [message for who, message in self.sent if who == external_id]

@@ -22,6 +22,7 @@ from datetime import date, time, timedelta
 from typing import TypeAlias
 
 from bot.domain.access import secret_reason
+from bot.domain.feeds import BACKFILL_ALL
 from bot.domain.model import WEEKDAYS, ChannelKind, Role
 
 # ---------------------------------------------------------------------------------------
@@ -146,6 +147,8 @@ class ChannelSet:
     feed: str | None = None
     match: str | None = None
     rename: str | None = None
+    backfill: timedelta | None = None
+    """Record the feed's entries of this last span that were left out as history."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,14 @@ class Access:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedAuthor:
+    """Credit feed entries by the author `name` to `person` (None: stop); no name: list."""
+
+    name: str | None = None
+    person: PersonMention | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RotaSet:
     """Changes to a rota (None: the default rota; fields left None stay as they are)."""
 
@@ -183,6 +194,24 @@ class RotaSet:
     working_days: frozenset[int] | None = None
     work_start: time | None = None
     work_end: time | None = None
+    watch: str | None = None
+    """The chat channel whose links to the library's posts become posts, for the whole
+    workspace ("": none)."""
+
+    def changes_rota(self) -> bool:
+        """Whether it changes the rota's pattern (and not only the watched chat channel)."""
+        return any(
+            value is not None
+            for value in (
+                self.shift_days,
+                self.handoff_weekday,
+                self.handoff_time,
+                self.timezone,
+                self.working_days,
+                self.work_start,
+                self.work_end,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +296,7 @@ Command: TypeAlias = (
     | StewardAdd
     | StewardRemove
     | Access
+    | FeedAuthor
     | RotaSet
     | ClosureAdd
     | ClosureHolidays
@@ -286,6 +316,7 @@ COORDINATOR_COMMANDS: tuple[type, ...] = (
     StewardAdd,
     StewardRemove,
     Access,
+    FeedAuthor,
     RotaSet,
     ClosureAdd,
     ClosureHolidays,
@@ -319,8 +350,8 @@ _EVERYONE_USAGE: tuple[tuple[str, str], ...] = (
     ("channels", "`/duty channels` — every outreach channel: last post, days quiet, stewards"),
     (
         "calendar",
-        "`/duty calendar [reset]` — a private calendar link for your shifts; "
-        "`reset` makes a new link",
+        "`/duty calendar [reset]` — private links to your shifts and the whole rota for "
+        "Google Calendar or Outlook; `reset` turns the old ones off",
     ),
     ("closure list", "`/duty closure list` — the days the library is closed"),
 )
@@ -333,7 +364,8 @@ _COORDINATOR_USAGE: tuple[tuple[str, str], ...] = (
     ),
     (
         "channel set",
-        "`/duty channel set <name> key=value…` — change its kind, quiet, feed, match or name",
+        "`/duty channel set <name> key=value…` — change its kind, quiet, feed, match or name; "
+        "`backfill=90d` records older feed entries",
     ),
     ("channel remove", "`/duty channel remove <name>` — archive it; its history stays"),
     ("steward add", "`/duty steward add <channel> @person` — someone who can get into it"),
@@ -343,9 +375,19 @@ _COORDINATOR_USAGE: tuple[tuple[str, str], ...] = (
         '`/duty access <channel> "<where the login lives>"` — never the password itself',
     ),
     (
+        "author",
+        '`/duty author "<name in a feed>" @person|none` — credit feed entries by that author '
+        "to someone (otherwise whoever was on duty gets them); `/duty author` lists them",
+    ),
+    (
         "rota set",
         '`/duty rota set [rota] shift=week handoff="mon 09:00" tz=Europe/London '
         "days=mon-fri hours=09:00-17:00`",
+    ),
+    (
+        "rota set watch",
+        "`/duty rota set watch=#channel|none` — links to the library's posts shared in that "
+        "chat channel are recorded as posts",
     ),
     ("closure add", "`/duty closure add <from> [to] [reason…]` — days the library is closed"),
     (
@@ -366,7 +408,7 @@ _COORDINATOR_USAGE: tuple[tuple[str, str], ...] = (
 
 _DIRECTOR_USAGE: tuple[tuple[str, str], ...] = (
     ("stats", "`/duty stats [days]` — posts per channel and per person (default 30 days)"),
-    ("export", "`/duty export` — a CSV of all posts, shifts and reminders"),
+    ("export", "`/duty export` — every post, shift and reminder, as spreadsheets (CSV)"),
 )
 
 _GROUP_WORDS = ("channel", "steward", "closure", "digest", "rota")
@@ -489,11 +531,13 @@ _BIG = 999_999
 
 
 class _ParseError(Exception):
-    """Raised by the parsers below; becomes a CommandError with the command's usage."""
+    """Raised by the parsers below; becomes a CommandError with the command's usage (or
+    with the usage named by `usage_key`)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, usage_key: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.usage_key = usage_key
 
 
 def _show(value: str, limit: int = 40) -> str:
@@ -830,6 +874,26 @@ def _quiet(value: str) -> timedelta:
     return timedelta(hours=hours)
 
 
+def _backfill(value: str) -> timedelta:
+    """How far back to record a feed's entries: days or weeks, or `all`."""
+    if value.lower() in ("all", "everything"):
+        return BACKFILL_ALL
+    match = _DURATION.fullmatch(value)
+    unit = _DURATION_HOURS.get(match.group(2).lower()) if match else None
+    if match is None or unit is None or unit < 24:
+        raise _ParseError(
+            f"{_show('backfill=' + value)} isn't a number of days. Use `backfill=90d`, "
+            "`backfill=12w` or `backfill=all`."
+        )
+    days = float(match.group(1).replace(",", ".")) * unit / 24
+    if not 1 <= days <= 3650:
+        raise _ParseError(
+            f"{_show('backfill=' + value)} is out of range: between 1 day and 10 years, "
+            "or `backfill=all`."
+        )
+    return timedelta(days=days)
+
+
 def _feed(value: str) -> str:
     """A feed address; "" when the person asks for no feed."""
     if value.lower() in _CLEAR_WORDS:
@@ -852,6 +916,26 @@ def _match(value: str) -> str:
     if not pattern or len(pattern) > _MATCH_LIMIT:
         raise _ParseError(f"Keep the `match` pattern between 1 and {_MATCH_LIMIT} characters.")
     return pattern
+
+
+def _watch(value: str) -> str:
+    """The chat channel to watch for links; "" when the person asks for none."""
+    if value.lower() in _CLEAR_WORDS:
+        return ""
+    chat_channel = _CHAT_CHANNEL.fullmatch(value)
+    if chat_channel:
+        return chat_channel.group(1)
+    if value.startswith("#"):
+        raise _ParseError(
+            f"I can't tell which chat channel {_show(value)} is. Pick it from the autocomplete "
+            "as you type `#`, so it becomes a link, like `watch=#outreach`.",
+            "rota set watch",
+        )
+    raise _ParseError(
+        f"{_show('watch=' + value)} isn't a chat channel. Pick one from the autocomplete, "
+        "like `watch=#outreach`, or stop watching with `watch=none`.",
+        "rota set watch",
+    )
 
 
 def _time(value: str) -> time | None:
@@ -1102,7 +1186,7 @@ def _calendar_reset(args: _Args) -> Calendar:
 # Coordinators' commands
 
 _CHANNEL_ADD_KEYS = {"kind": "kind", "quiet": "quiet", "feed": "feed", "match": "match"}
-_CHANNEL_SET_KEYS = _CHANNEL_ADD_KEYS | {"name": "name", "rename": "name"}
+_CHANNEL_SET_KEYS = _CHANNEL_ADD_KEYS | {"name": "name", "rename": "name", "backfill": "backfill"}
 _ROTA_KEYS = {
     "shift": "shift",
     "handoff": "handoff",
@@ -1110,6 +1194,7 @@ _ROTA_KEYS = {
     "timezone": "tz",
     "days": "days",
     "hours": "hours",
+    "watch": "watch",
 }
 
 
@@ -1156,6 +1241,7 @@ def _channel_set(args: _Args) -> ChannelSet:
         feed=_feed(values["feed"]) if "feed" in values else None,
         match=_match(values["match"]) if "match" in values else None,
         rename=_channel_name(rename) if rename is not None else None,
+        backfill=_backfill(values["backfill"]) if "backfill" in values else None,
     )
 
 
@@ -1197,6 +1283,29 @@ def _access(args: _Args) -> Access:
     return Access(channel, note)
 
 
+_AUTHOR_LIMIT = 200
+_NOBODY = ("none", "nobody", "remove")
+
+
+def _feed_author(args: _Args) -> FeedAuthor:
+    if not args.words:
+        return FeedAuthor()
+    if len(args.words) < 2:
+        raise _ParseError(
+            'Tell me the name as the feed gives it and the person, like `/duty author "Jane '
+            'Doe" @jane`, or `none` to stop crediting that name to anyone.'
+        )
+    last = args.words[-1]
+    words = args.words[:-1]
+    raw = words[0].text if len(words) == 1 and words[0].quoted else " ".join(w.text for w in words)
+    name = " ".join(_clean(_plain(raw)).split())
+    if not name or len(name) > _AUTHOR_LIMIT:
+        raise _ParseError(f"Keep the author's name between 1 and {_AUTHOR_LIMIT} characters.")
+    if not last.quoted and last.text.lower() in _NOBODY:
+        return FeedAuthor(name, None)
+    return FeedAuthor(name, _person(last))
+
+
 def _rota_set(args: _Args) -> RotaSet:
     split = next(
         (i for i, word in enumerate(args.words) if "=" in word.text and not word.quoted),
@@ -1219,6 +1328,7 @@ def _rota_set(args: _Args) -> RotaSet:
         working_days=_days(values["days"]) if "days" in values else None,
         work_start=start,
         work_end=end,
+        watch=_watch(values["watch"]) if "watch" in values else None,
     )
 
 
@@ -1331,6 +1441,7 @@ _COMMANDS: dict[str, _Parser] = {
     "stats": _stats,
     "export": _bare(Export, "export"),
     "access": _access,
+    "author": _feed_author,
     "role": _role,
 }
 
@@ -1386,7 +1497,7 @@ def _run(usage_key: str, parser: _Parser, args: _Args) -> Command | CommandError
     try:
         return parser(args)
     except _ParseError as error:
-        return CommandError(error.message, USAGE.get(usage_key))
+        return CommandError(error.message, USAGE.get(error.usage_key or usage_key))
 
 
 def _run_group(word: str, group: _Group, args: _Args) -> Command | CommandError:

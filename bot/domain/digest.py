@@ -260,11 +260,14 @@ def _weekly(tallies: Iterable[PostTally], weeks: int) -> dict[int, list[int]]:
     return counts
 
 
-def _warnings(
+def continuity_warnings(
     channels: Sequence[OutreachChannel],
     people: Mapping[int, Person],
     recent: Sequence[PostTally],
 ) -> list[ContinuityWarning]:
+    """The continuity risks of each channel, in channel order: one person making most of its
+    `recent` posts, fewer than MIN_STEWARDS stewards still in the workspace, and each
+    steward who has left. `people` is everyone Baton knows, by id."""
     by_author: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[int, int] = defaultdict(int)
     for tally in recent:
@@ -355,7 +358,7 @@ def compute(
         people=tuple(person_figures),
         posts_this_week=sum(t.posts for t in weekly if t.window == weeks - 1),
         recent_posters=len({t.author_id for t in recent if t.author_id is not None}),
-        warnings=tuple(_warnings(channels, people, recent)),
+        warnings=tuple(continuity_warnings(channels, people, recent)),
         reminders_sent=len(sent),
         reminders_answered=len(answered),
         next_week=tuple(s for s in shifts_ahead if s.start < horizon and s.end > end),

@@ -57,6 +57,9 @@ class PostSource(enum.StrEnum):
     CHAT_MESSAGE = "chat-message"
 
 
+NOT_WATCHING = "off"
+"""A workspace's `watch_channel` when a coordinator turned the watched chat channel off."""
+
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -66,6 +69,9 @@ class Workspace:
     platform: str
     external_id: str
     name: str
+    watch_channel: str | None = None
+    """The chat channel whose links become posts (§7): None for the installation's default,
+    `NOT_WATCHING` for none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +169,8 @@ class Post:
     recorded_by_id: int | None
     url: str | None = None
     note: str | None = None
+    chat_ref: str | None = None
+    """The chat message it was recorded from (`<chat channel>:<message id>`), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,3 +249,19 @@ class Swap:
     status: SwapStatus
     created_at: datetime
     decided_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateLink:
+    """A private, revocable link to something of one person's (a calendar feed, an export):
+    the random token in its address is the whole key."""
+
+    id: int
+    workspace_id: int
+    person_id: int
+    kind: str
+    """What it opens: `calendar`, `export`."""
+    token: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain import commands as c
-from bot.domain.model import DeliveryKind, Role
+from bot.domain.model import DeliveryKind, Role, Workspace
 from bot.messages import (
     Bold,
     ChatChannel,
@@ -20,8 +20,30 @@ from bot.messages import (
     Reply,
     text,
 )
-from bot.ports import Clock, ConflictError, Directory, Notifier, NotifyError, UnitOfWorkFactory
-from bot.services import admin, digest, duty, home, interactive, outreach, swaps
+from bot.ports import (
+    Clock,
+    ConflictError,
+    Directory,
+    DirectoryEntry,
+    FeedReader,
+    Notifier,
+    NotifyError,
+    PublicAddress,
+    UnitOfWorkFactory,
+)
+from bot.services import (
+    admin,
+    calendars,
+    digest,
+    duty,
+    export,
+    home,
+    interactive,
+    outreach,
+    people,
+    swaps,
+    watch,
+)
 from bot.services.context import (
     Caller,
     Context,
@@ -35,15 +57,8 @@ from bot.services.wording import joined, who
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Context, Any], Reply]
-
-
-def _not_yet(feature: str, instead: str) -> Handler:
-    def reply(ctx: Context, command: object) -> Message:
-        del ctx, command
-        return Message.say(f"{feature} isn't available in this version of Baton yet. {instead}")
-
-    return reply
+Handler = Callable[[Context, Any], Reply | None]
+"""A command's use case: the reply, or None when what it queued will tell the asker."""
 
 
 ROUTES: dict[type, Handler] = {
@@ -65,6 +80,7 @@ ROUTES: dict[type, Handler] = {
     c.StewardAdd: outreach.steward_add,
     c.StewardRemove: outreach.steward_remove,
     c.Access: outreach.access,
+    c.FeedAuthor: outreach.feed_author,
     c.RotaSet: admin.rota_set,
     c.ClosureAdd: admin.closure_add,
     c.ClosureHolidays: admin.closure_holidays,
@@ -76,16 +92,9 @@ ROUTES: dict[type, Handler] = {
     c.DigestAt: digest.digest_at,
     c.PostedForm: interactive.post_form,
     c.Swap: swaps.request,
+    c.Calendar: calendars.calendar,
+    c.Export: export.export,
 }
-
-NOT_YET: dict[type, Handler] = {
-    c.Calendar: _not_yet("The calendar link", "`/duty schedule` lists the coming shifts."),
-    c.Export: _not_yet("Export", "`/duty stats` shows the figures."),
-}
-"""Commands the parser knows that this version answers with a sentence saying so."""
-
-NOT_OFFERED = frozenset({"calendar", "export"})
-"""Their words in help, which leaves them out."""
 
 
 def who_may(command_type: type) -> str:
@@ -114,12 +123,21 @@ class Baton:
         directory: Directory,
         notifier: Notifier,
         coordinators: Sequence[str] = (),
+        feeds: FeedReader | None = None,
+        public_address: PublicAddress | None = None,
+        watch_channel: str | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._directory = directory
         self._notifier = notifier
         self._coordinators = frozenset(coordinators)
+        self._feeds = feeds
+        self._public_address = public_address
+        self._watch_channel = watch_channel
+        self._chat_watch = watch.ChatWatch(
+            uow_factory=uow_factory, clock=clock, directory=directory, watch_default=watch_channel
+        )
 
     def run_command(self, caller: Caller, text_: str) -> Reply:
         """Carry out what a person typed; the reply to show them, privately."""
@@ -134,10 +152,91 @@ class Baton:
             return self._act(caller, lambda ctx: home.press(ctx, action))
         return self._act(caller, lambda ctx: interactive.press(ctx, action, value))
 
+    def chat_message(
+        self, platform: str, workspace_external_id: str, message: watch.ChatMessage
+    ) -> watch.WatchOutcome:
+        """A message was sent or edited in a chat channel: in the watched one, its links to
+        the library's posts are recorded (and those it no longer shows withdrawn)."""
+        return self._chat_watch.seen(platform, workspace_external_id, message)
+
+    def chat_message_deleted(
+        self, platform: str, workspace_external_id: str, chat_channel_id: str, message_id: str
+    ) -> watch.WatchOutcome:
+        """A message was deleted from a chat channel: the posts recorded from it are withdrawn."""
+        return self._chat_watch.gone(platform, workspace_external_id, chat_channel_id, message_id)
+
+    def message_post_form(self, caller: Caller, message: watch.ChatMessage) -> Reply:
+        """The post form, filled in from a chat message (its link, words and author)."""
+        return self._act(caller, lambda ctx: [interactive.message_post_form(ctx, message)])
+
     def home(self, caller: Caller, note: Message | None = None) -> Message:
         """A person's App Home, with `note` (the outcome of a button) at the top."""
         reply = self._act(caller, lambda ctx: [home.home(ctx, note)])
         return reply if isinstance(reply, Message) else SORRY
+
+    def calendar_feed(self, token: str, feed: str) -> bytes | None:
+        """The iCalendar document behind a private calendar link (`feed`: mine or rota),
+        worked out now; None for a link that is unknown or revoked, or whose person has left."""
+        try:
+            return self._calendar_feed(token, feed)
+        except ConflictError:  # another request recorded the same new shift first
+            return self._calendar_feed(token, feed)
+
+    def _calendar_feed(self, token: str, feed: str) -> bytes | None:
+        now = self._clock.now()
+        with self._uow_factory() as uow:
+            document = calendars.feed(uow, token, feed, now)
+            uow.commit()  # the shifts that began since they were last recorded
+        return document
+
+    def export_archive(self, token: str) -> export.Archive | None:
+        """The zip behind an export's private download link, put together from the records
+        now; None for a link that is unknown or expired, or whose person may no longer
+        export."""
+        with self._uow_factory() as uow:
+            return export.archive(uow, token, self._clock.now(), self._coordinators)
+
+    def _attaches_files(self, workspace: Workspace) -> bool:
+        try:
+            return self._notifier.attaches_files(workspace)
+        except NotifyError:
+            return False
+
+    def _public_url(self) -> str | None:
+        return self._public_address.base_url() if self._public_address is not None else None
+
+    def person_changed(
+        self,
+        platform: str,
+        workspace_external_id: str,
+        entry: DirectoryEntry,
+        *,
+        joined_workspace: bool = False,
+    ) -> people.Outcome:
+        """The chat platform says someone joined the workspace, changed, left it or came
+        back; what Baton did about it (the same news twice changes nothing the second time)."""
+        for attempt in (1, 2):
+            try:
+                with self._uow_factory() as uow:
+                    outcome, ctx = people.person_changed(
+                        uow,
+                        platform=platform,
+                        workspace_external_id=workspace_external_id,
+                        entry=entry,
+                        now=self._clock.now(),
+                        configured_coordinators=self._coordinators,
+                        directory=self._directory,
+                        joined_workspace=joined_workspace,
+                    )
+                    uow.commit()
+            except ConflictError:
+                if attempt == 2:
+                    raise
+                continue
+            if ctx is not None:
+                self._deliver(ctx)
+            return outcome
+        raise RuntimeError("unreachable")  # pragma: no cover - the loop returns or raises
 
     def first_time(self, platform: str, event_id: str) -> bool:
         """Whether an event is new (True) or a retry of one already handled."""
@@ -192,7 +291,18 @@ class Baton:
             if created and person.timezone:
                 adopt_timezone(uow, workspace, person.timezone)
             uow.commit()  # who is asking is worth remembering, whatever they asked
-            ctx = Context(uow, workspace, person, now, self._coordinators, self._directory)
+            ctx = Context(
+                uow,
+                workspace,
+                person,
+                now,
+                self._coordinators,
+                self._directory,
+                feeds=self._feeds,
+                public_url=self._public_url(),
+                attaches_files=self._attaches_files(workspace),
+                watch_default=self._watch_channel,
+            )
             try:
                 replies = work(ctx)
             except RefusalError as refusal:
@@ -206,13 +316,7 @@ class Baton:
         if isinstance(command, c.CommandError):
             return [_error_message(command)]
         if isinstance(command, c.Help):
-            return [
-                Message.say(
-                    c.help_text(ctx.is_coordinator, director=ctx.is_director, hidden=NOT_OFFERED)
-                )
-            ]
-        if type(command) in NOT_YET:
-            return [NOT_YET[type(command)](ctx, command)]
+            return [Message.say(c.help_text(ctx.is_coordinator, director=ctx.is_director))]
         allowed, preface = self._permission(ctx, who_may(type(command)))
         if not allowed:
             if preface is None:
@@ -283,6 +387,22 @@ class Baton:
                     reason = f"to {person.display_name} ({message.summary}): {failure}"
                     uow.deliveries.mark_failed(delivery_id, reason)
                 uow.commit()
+        for delivery in ctx.file_outbox:
+            try:
+                self._notifier.send_files(
+                    ctx.workspace, delivery.person, delivery.message, delivery.files
+                )
+            except Exception as error:  # noqa: BLE001 - told to the asker
+                failure = error.reason if isinstance(error, NotifyError) else type(error).__name__
+                log.warning("could not send files to person %s: %s", delivery.person.id, failure)
+                ctx.notes.append(
+                    Message.say(
+                        f"{delivery.failed}: {failure}. Nothing was changed; please try again "
+                        "in a minute, and if it keeps happening, tell whoever runs Baton."
+                    )
+                )
+            else:
+                ctx.notes.append(delivery.sent)
         for chat_channel_id, message in ctx.chat_outbox:
             try:
                 self._notifier.send_to_chat_channel(ctx.workspace, chat_channel_id, message)

@@ -8,8 +8,9 @@ from bot.domain import commands as c
 from bot.domain.model import WEEKDAYS, Closure, Role, Rota
 from bot.domain.rotation import shift_from, window_at
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, text
+from bot.services import watch
 from bot.services.closures import known_calendar
-from bot.services.context import Context, coordinators, is_coordinator
+from bot.services.context import Context, RefusalError, coordinators, is_coordinator
 from bot.services.duty import changing_rotas, current_shift, find_rota
 from bot.services.outreach import resolve_person
 from bot.services.wording import day_span, when, who
@@ -33,6 +34,15 @@ def _describe(rota: Rota) -> str:
 
 
 def rota_set(ctx: Context, command: c.RotaSet) -> Message:
+    if command.watch is None:
+        return _rota_pattern(ctx, command)
+    if not command.changes_rota():
+        return watch.set_watch(ctx, command.watch)
+    pattern = _rota_pattern(ctx, command)
+    return Message.combine([pattern, watch.set_watch(ctx, command.watch)])
+
+
+def _rota_pattern(ctx: Context, command: c.RotaSet) -> Message:
     rota = find_rota(ctx, command.rota)
     updated = replace(
         rota,
@@ -49,11 +59,16 @@ def rota_set(ctx: Context, command: c.RotaSet) -> Message:
         work_end=command.work_end or rota.work_end,
     )
     if updated.work_start >= updated.work_end:
-        return Message.say(
-            "Working hours must start before they end, like `hours=09:00-17:00`. Nothing changed."
+        raise RefusalError(
+            Message.say(
+                "Working hours must start before they end, like `hours=09:00-17:00`. "
+                "Nothing changed."
+            )
         )
     if not updated.working_days:
-        return Message.say("A rota needs at least one working day, like `days=mon-fri`.")
+        raise RefusalError(
+            Message.say("A rota needs at least one working day, like `days=mon-fri`.")
+        )
     shift = current_shift(ctx.uow, rota, ctx.now)
     ends = when(shift.end, updated.timezone)
     following = shift_from(updated, shift.end)

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import Person, Role, Rota, Workspace
-from bot.messages import Message
-from bot.ports import Directory, DirectoryEntry, DirectoryUnavailableError, UnitOfWork
+from bot.messages import Attachment, Message
+from bot.ports import (
+    Directory,
+    DirectoryEntry,
+    DirectoryUnavailableError,
+    FeedReader,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,18 @@ class RefusalError(Exception):
         self.message = message
 
 
+@dataclass(frozen=True, slots=True)
+class FileDelivery:
+    """Files for a person, with the message that introduces them and what to tell the asker
+    once they went (`sent`) or didn't (`failed`, followed by the reason)."""
+
+    person: Person
+    message: Message
+    files: tuple[Attachment, ...]
+    sent: Message
+    failed: str
+
+
 @dataclass(slots=True)
 class Context:
     """One command's view of the world, inside one unit of work."""
@@ -52,6 +71,17 @@ class Context:
     notes: list[Message] = field(default_factory=list)
     chat_outbox: list[tuple[str, Message]] = field(default_factory=list)
     """Posts for chat channels (by their platform id), sent once the change is committed."""
+    public_url: str | None = None
+    """Where people reach Baton's web server (for links to it), if it is known."""
+    feeds: FeedReader | None = None
+    """Reads outreach channels' feeds (checked when a coordinator sets one)."""
+    watch_default: str | None = None
+    """The chat channel watched in every workspace that has not chosen one
+    (`BATON_WATCH_CHANNEL`)."""
+    attaches_files: bool = False
+    """Whether the chat platform takes files in a direct message (else: a download link)."""
+    file_outbox: list[FileDelivery] = field(default_factory=list)
+    """Files to send once the unit of work is over."""
 
     @property
     def is_coordinator(self) -> bool:
@@ -66,6 +96,13 @@ class Context:
         claimed message it stands for, marked sent or failed with it."""
         if person.id != self.person.id and not person.deleted:
             self.outbox.append((person, message, delivery_id))
+
+    def send_files(
+        self, message: Message, files: Sequence[Attachment], sent: Message, failed: str
+    ) -> None:
+        """Queue files for the asker, sent once the unit of work is over; then `sent` is told
+        to them, or, if the files can't be delivered, `failed` and the reason."""
+        self.file_outbox.append(FileDelivery(self.person, message, tuple(files), sent, failed))
 
     def post_in_chat_channel(self, chat_channel_id: str, message: Message) -> None:
         """Queue a post in a chat channel, sent once the change is committed; a refusal is

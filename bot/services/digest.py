@@ -11,7 +11,7 @@ exactly once and a refusal by one is retried and reported without repeating it t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import commands as c
@@ -31,6 +31,7 @@ from bot.messages import (
 )
 from bot.ports import UnitOfWork
 from bot.services.context import Context
+from bot.services.continuity import recent_span, warning_line
 from bot.services.duty import current_shift, upcoming
 from bot.services.outreach import resolve_person, undelivered
 from bot.services.wording import joined, plural, when, who
@@ -62,7 +63,6 @@ def figures(uow: UnitOfWork, workspace: Workspace, moment: datetime) -> d.Digest
     rotas = uow.rotas.all(workspace.id)
     zone = rotas[0].timezone if rotas else "UTC"
     bounds = d.week_bounds(moment, zone)
-    recent_start = (moment.astimezone(ZoneInfo(zone)) - d.RECENT).astimezone(UTC)
     people = {p.id: p for p in uow.people.everyone(workspace.id)}
     ahead: list[d.ShiftAhead] = []
     for rota in rotas:
@@ -75,7 +75,7 @@ def figures(uow: UnitOfWork, workspace: Workspace, moment: datetime) -> d.Digest
         channels=uow.channels.all(workspace.id),
         people=people,
         weekly=uow.posts.tally(workspace.id, bounds),
-        recent=uow.posts.tally(workspace.id, (recent_start, moment)),
+        recent=uow.posts.tally(workspace.id, recent_span(moment, zone)),
         last_posts=uow.posts.last_post_times(workspace.id),
         shifts_served=uow.shifts.served_counts(workspace.id, bounds[-2], moment),
         members={m.person_id for rota in rotas for m in uow.memberships.members(rota.id)},
@@ -108,32 +108,6 @@ def _channel_line(figure: d.ChannelFigures) -> Text:
         Code(figure.sparkline),
         f"; {quiet}",
     )
-
-
-def _warning_line(warning: d.ContinuityWarning) -> Text:
-    name = warning.channel.name
-    match warning.risk:
-        case d.Risk.ONE_PERSON:
-            return text(
-                who(warning.person),
-                f" made {warning.posts} of the {warning.total} posts on ",
-                Bold(name),
-                f" in the last {d.RECENT.days} days.",
-            )
-        case d.Risk.FEW_STEWARDS:
-            return text(
-                Bold(name),
-                f" has {plural(warning.stewards, 'steward')}; two or more keep it going when "
-                f"someone is away: `/duty steward add {name} @person`.",
-            )
-        case d.Risk.STEWARD_LEFT:
-            return text(
-                who(warning.person),
-                ", a steward of ",
-                Bold(name),
-                ", has left the workspace; change the login and "
-                f"`/duty steward remove {name} @person`.",
-            )
 
 
 def _shift_line(shift: d.ShiftAhead, several_rotas: bool) -> Text:
@@ -182,7 +156,7 @@ def message(digest: d.Digest, zone: str) -> Message:
         blocks.append(Paragraph(text("Nobody is on a rota yet: `/duty join` takes a turn.")))
     blocks.append(Paragraph(text(Bold("Continuity"))))
     if digest.warnings:
-        blocks.append(Bullets(tuple(_warning_line(w) for w in digest.warnings)))
+        blocks.append(Bullets(tuple(warning_line(w) for w in digest.warnings)))
     else:
         blocks.append(
             Paragraph(

@@ -197,8 +197,13 @@ def _next_taker(ctx: Context, rota: Rota, shift: Shift) -> int | None:
     return queue.next_for(rota, ctx.now, shift.end)
 
 
-def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Person | None:
-    """Pass the rest of `shift` to the next eligible member; None when nobody can take it."""
+def hand_to_next(
+    ctx: Context, rota: Rota, shift: Shift, leaving: Person, why: Text | None = None
+) -> Person | None:
+    """Pass the rest of `shift` to the next eligible member; None when nobody can take it.
+
+    The new holder is told why (`why`, before "to you"; by default that `leaving` passed it on).
+    """
     next_id = _next_taker(ctx, rota, shift)
     origin = ShiftOrigin.SKIP if next_id is not None else ShiftOrigin.ROTATION
     handoff = _give_rest(ctx, rota, shift, next_id, origin)
@@ -206,12 +211,11 @@ def _hand_to_next(ctx: Context, rota: Rota, shift: Shift, leaving: Person) -> Pe
         return None  # the handoff job tells the coordinators nobody is on duty
     taker = ctx.uow.people.get(next_id)
     if taker is not None:
+        opening = why or text(who(leaving), " has passed their shift on ", Bold(rota.name))
         ctx.tell(
             taker,
             Message.say(
-                who(leaving),
-                " has passed their shift on ",
-                Bold(rota.name),
+                *opening,
                 f" to you: you are on duty now until {when(shift.end, rota.timezone)}. "
                 "`/duty channels` shows what needs a post.",
             ),
@@ -268,7 +272,7 @@ def leave(ctx: Context, command: c.Leave) -> Message:
                 Bold(rota.name),
                 " rota. Thank you for your posts! `/duty join` brings you back any time.",
             )
-        taker = _hand_to_next(ctx, rota, shift, ctx.person)
+        taker = hand_to_next(ctx, rota, shift, ctx.person)
         handed = (
             text(" Your current shift has passed to ", who(taker), ", who has been told.")
             if taker is not None
@@ -327,7 +331,7 @@ def skip(ctx: Context, command: c.Skip) -> Message:
             )
 
         def change(rota: Rota = rota, shift: Shift = shift) -> Message:
-            taker = _hand_to_next(ctx, rota, shift, ctx.person)
+            taker = hand_to_next(ctx, rota, shift, ctx.person)
             return Message.say(
                 "Done: ",
                 who(taker),

@@ -1,27 +1,38 @@
-"""Buttons and forms: the post form, and the buttons on reminders (§5, §6)."""
+"""Buttons and forms: the post form (also filled in from a chat message), and the buttons on
+reminders (§5, §6, §7)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import commands as c
+from bot.domain.links import channels_for, links_in, message_words
+from bot.domain.model import Person, PostSource
 from bot.messages import (
     Button,
     Buttons,
     Choice,
     Form,
     FormErrors,
+    HiddenField,
     Message,
     Reply,
     SelectField,
+    Text,
     TextField,
+    text,
 )
 from bot.services import duty, outreach
-from bot.services.context import Context
-from bot.services.wording import when
+from bot.services.context import Context, remember
+from bot.services.watch import ChatMessage
+from bot.services.wording import when, who
 
 POST_FORM = "post_form"
+AUTHOR = "author"
+"""The post form's hidden field naming whose post it is (a chat message's author)."""
+POSTED_AT = "posted_at"
+"""The post form's hidden field saying when the post was made (when its message was sent)."""
 LOG_POST = "log_post"
 SNOOZE = "snooze_day"
 HAND_ON = "pass_shift"
@@ -43,9 +54,17 @@ def reminder_buttons(channel_ids: list[int], can_pass: bool) -> Buttons:
 
 
 def post_form(
-    ctx: Context, command: c.PostedForm | None = None, preselect: int | None = None
+    ctx: Context,
+    command: c.PostedForm | None = None,
+    preselect: int | None = None,
+    *,
+    url: str = "",
+    note: str = "",
+    intro: Text = (),
+    hidden: tuple[HiddenField, ...] = (),
 ) -> Reply:
-    """The form for recording a post, with the channel already picked if known."""
+    """The form for recording a post, with the channel already picked if known (and, for a
+    post seen in a chat message, its link, words and author filled in)."""
     del command
     listed = ctx.uow.channels.all(ctx.workspace.id)
     if not listed:
@@ -61,8 +80,50 @@ def post_form(
         submit="Record",
         fields=(
             SelectField("channel", "Outreach channel", choices, initial),
-            TextField("url", "Link to the post", placeholder="https://…", max_length=URL_LIMIT),
-            TextField("note", "Note", multiline=True, max_length=NOTE_LIMIT),
+            TextField(
+                "url",
+                "Link to the post",
+                placeholder="https://…",
+                max_length=URL_LIMIT,
+                initial=url if len(url) <= URL_LIMIT else "",
+            ),
+            TextField(
+                "note", "Note", multiline=True, max_length=NOTE_LIMIT, initial=note[:NOTE_LIMIT]
+            ),
+            *hidden,
+        ),
+        intro=intro,
+    )
+
+
+def message_post_form(ctx: Context, message: ChatMessage) -> Reply:
+    """The post form filled in from a chat message: its first link, the outreach channel
+    that link belongs to, its words as the note, and its author as the one credited."""
+    author = (
+        remember(ctx.uow, ctx.directory, ctx.workspace, message.author_external_id, ctx.now)
+        if message.author_external_id
+        else None
+    )
+    links = links_in(message.text)
+    url = links[0] if links else ""
+    matched = channels_for(url, ctx.uow.channels.all(ctx.workspace.id)) if url else []
+    if author is None:
+        intro = text("That message came from an app, so the post will be credited to you.")
+    elif author.id == ctx.person.id:
+        intro = text("From your message: the post will be credited to you.")
+    else:
+        intro = text("From ", who(author), "'s message: the post will be credited to them.")
+    if not url:
+        intro += text(" There is no link in it: paste the post's link if it has one.")
+    return post_form(
+        ctx,
+        preselect=matched[0].id if matched else None,
+        url=url,
+        note=message_words(message.text, NOTE_LIMIT),
+        intro=intro,
+        hidden=(
+            HiddenField(AUTHOR, author.external_id if author else ""),
+            HiddenField(POSTED_AT, message.sent_at.isoformat()),
         ),
     )
 
@@ -122,4 +183,30 @@ def submit(
         return [FormErrors(errors)]
     if submission_id and not ctx.uow.events.first_time("form", submission_id, ctx.now):
         return [Message.say("That post is already recorded; I haven't counted it twice.")]
-    return [outreach.posted(ctx, c.Posted(channel.name, url, note))]
+    author = _author(ctx, answers.get(AUTHOR, ""))
+    if author is None:
+        return [outreach.posted(ctx, c.Posted(channel.name, url, note))]
+    return [
+        outreach.posted(
+            ctx,
+            c.Posted(channel.name, url, note),
+            author=author,
+            source=PostSource.CHAT_MESSAGE,
+            posted_at=_moment(answers.get(POSTED_AT, "")),
+        )
+    ]
+
+
+def _author(ctx: Context, external_id: str) -> Person | None:
+    """The author a form from a chat message names, if Baton knows them here."""
+    if not external_id:
+        return None
+    return ctx.uow.people.get_by_external_id(ctx.workspace.id, external_id)
+
+
+def _moment(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None

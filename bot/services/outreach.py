@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import commands as c
+from bot.domain.digest import Risk
+from bot.domain.feeds import BACKFILL_ALL, FeedRead, first_window, name_key
 from bot.domain.model import (
     DEFAULT_QUIET,
     ChannelKind,
@@ -17,8 +19,10 @@ from bot.domain.model import (
 )
 from bot.domain.quiet import is_quiet, quiet_for, whole_days
 from bot.messages import Bold, Bullets, Code, Fields, Heading, Message, Paragraph, Span, Text, text
-from bot.ports import UnitOfWork
+from bot.ports import FeedError, UnitOfWork
+from bot.services import feeds, watch
 from bot.services.context import Context, RefusalError, remember
+from bot.services.continuity import warning_line, warnings_now
 from bot.services.wording import calendar_days, day, days_ago, joined, plural, who
 
 MAX_CHANNELS = 100
@@ -56,29 +60,40 @@ def find_channel(ctx: Context, name: str) -> OutreachChannel:
     )
 
 
-def posted(ctx: Context, command: c.Posted) -> Message:
+def posted(
+    ctx: Context,
+    command: c.Posted,
+    *,
+    author: Person | None = None,
+    source: PostSource = PostSource.MANUAL,
+    posted_at: datetime | None = None,
+) -> Message:
+    """Record a post: by default the asker's, made just now."""
     channel = find_channel(ctx, command.channel)
+    author = author or ctx.person
+    when_posted = min(posted_at or ctx.now, ctx.now)
     if command.url is not None:
         duplicate = ctx.uow.posts.find_by_url(channel.id, command.url)
         if duplicate is not None:
-            author = ctx.uow.people.get(duplicate.author_id) if duplicate.author_id else None
+            by = ctx.uow.people.get(duplicate.author_id) if duplicate.author_id else None
             return Message.say(
                 "That post is already recorded for ",
                 Bold(channel.name),
                 " (by ",
-                who(author),
+                who(by),
                 "), so I haven't counted it twice.",
             )
     last = ctx.uow.posts.last_post_times(ctx.workspace.id).get(channel.id)
     was_quiet = is_quiet(channel, last, ctx.now)
     silence = whole_days(quiet_for(channel, last, ctx.now))
+    latest = when_posted if last is None else max(last, when_posted)
     ctx.uow.reminders.answer(channel.id, ctx.now)  # a recorded post answers its reminders
     ctx.uow.posts.add(
         ctx.workspace.id,
         channel_id=channel.id,
-        author_id=ctx.person.id,
-        posted_at=ctx.now,
-        source=PostSource.MANUAL,
+        author_id=author.id,
+        posted_at=when_posted,
+        source=source,
         recorded_by_id=ctx.person.id,
         recorded_at=ctx.now,
         url=command.url,
@@ -86,9 +101,13 @@ def posted(ctx: Context, command: c.Posted) -> Message:
     )
     tail = (
         f" It had been quiet for {plural(silence, 'day')}: that's the quiet spell over."
-        if was_quiet
+        if was_quiet and not is_quiet(channel, latest, ctx.now)
         else ""
     )
+    if author.id != ctx.person.id:
+        return Message.say(
+            "Recorded ", who(author), "'s post on ", Bold(channel.name), f". Thank you!{tail}"
+        )
     return Message.say("Recorded your post on ", Bold(channel.name), f". Thank you!{tail}")
 
 
@@ -104,6 +123,12 @@ def channels(ctx: Context, command: c.Channels) -> Message:
     people = {p.id: p for p in ctx.uow.people.everyone(ctx.workspace.id)}
     zone = ctx.default_rota().timezone
     blocks: list[Heading | Paragraph | Fields | Bullets] = [Heading("Outreach channels")]
+    # Who made most of a channel's posts is shown to those who may see `stats`.
+    sees_shares = ctx.is_coordinator or ctx.is_director
+    risks: dict[int, list[Text]] = {}
+    for warning in warnings_now(ctx.uow, ctx.workspace, ctx.now, listed):
+        if warning.risk is not Risk.ONE_PERSON or sees_shares:
+            risks.setdefault(warning.channel.id, []).append(warning_line(warning))
     quiet_count = 0
     for channel in listed:
         last = last_posts.get(channel.id)
@@ -124,8 +149,14 @@ def channels(ctx: Context, command: c.Channels) -> Message:
         ]
         if channel.access_note:
             pairs.append(("Login", text(channel.access_note)))
+        if channel.feed_url:
+            state = ctx.uow.feeds.state(channel.id)
+            pairs.append(("Feed", feeds.status(state, channel.feed_url, zone)))
         blocks.append(Paragraph(text(Bold(channel.name), f" ({channel.kind.value})")))
         blocks.append(Fields(tuple(pairs)))
+        if channel.id in risks:
+            blocks.append(Bullets(tuple(risks[channel.id])))
+    blocks += watch.watch_note(ctx)
     if ctx.is_coordinator:
         blocks += undelivered(ctx.uow, ctx.workspace)
     summary = f"{plural(len(listed), 'outreach channel')}, {quiet_count} quiet"
@@ -213,6 +244,7 @@ def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
         return Message.say(f"A workspace can have at most {MAX_CHANNELS} outreach channels.")
     kind = command.kind or _guess_kind(command.name)
     quiet = command.quiet or DEFAULT_QUIET[kind]
+    read = _read_feed(ctx, command.feed, command.name) if command.feed else None
     if existing is not None:
         # Restored as it was, except for what the coordinator says now.
         kind = command.kind or existing.kind
@@ -231,10 +263,12 @@ def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
             archived=False,
         )
         ctx.uow.channels.update(restored)
+        watching = _start_watching(ctx, restored, read)
         return Message.say(
             "Restored the outreach channel ",
             Bold(restored.name),
             f" ({kind.value}, quiet after {_quiet_words(quiet)}), with its earlier posts.",
+            watching,
         )
     channel = ctx.uow.channels.add(
         ctx.workspace.id,
@@ -245,6 +279,13 @@ def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
         feed_url=command.feed,
         match_pattern=command.match,
     )
+    if read is not None:
+        return Message.say(
+            "Added the outreach channel ",
+            Bold(channel.name),
+            f" ({kind.value}, quiet after {_quiet_words(quiet)}).",
+            _start_watching(ctx, channel, read),
+        )
     return Message.say(
         "Added the outreach channel ",
         Bold(channel.name),
@@ -253,8 +294,71 @@ def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
     )
 
 
+def _read_feed(ctx: Context, url: str, channel_name: str) -> FeedRead:
+    """The feed at `url`, read now; a refusal saying what is wrong when it can't be used."""
+    if ctx.feeds is None:
+        raise RefusalError(Message.say("I can't read feeds here, so nothing was changed."))
+    try:
+        return ctx.feeds.read(url)
+    except FeedError as error:
+        raise RefusalError(
+            Message.say(
+                f"I can't use {url} as a feed: {error.reason}. Nothing was changed. Check the "
+                "address (opened in a browser, a feed shows XML), or leave `feed=` out and add "
+                f"it later with `/duty channel set {channel_name} feed=<address>`."
+            )
+        ) from None
+
+
+def _start_watching(ctx: Context, channel: OutreachChannel, read: FeedRead | None) -> str:
+    """Begin watching the channel's feed just read; a sentence saying what was found."""
+    if read is None:
+        return ""
+    taken = feeds.start_watching(ctx.uow, ctx.workspace, channel, read, ctx.now)
+    window = plural(first_window(channel.quiet_after).days, "day")
+    found = plural(taken.entries, "entry", "entries")
+    if taken.posts:
+        recorded = (
+            f" I recorded the {plural(len(taken.posts), 'post')} of the last {window}, credited "
+            "to their mapped authors or to whoever was on duty when each was published."
+        )
+    else:
+        recorded = f" None are from the last {window}, so no posts were recorded yet."
+    older = (
+        f" Older entries are left out; `/duty channel set {channel.name} backfill=90d` records "
+        "more."
+        if taken.left_out
+        else ""
+    )
+    return f" Its feed has {found}.{recorded}{older} I'll check it every 20 minutes for new ones."
+
+
+def _backfill_words(taken: feeds.Taken, span: timedelta) -> str:
+    """What a backfill recorded."""
+    count = len(taken.posts)
+    if span >= BACKFILL_ALL:
+        if not count:
+            return " Every entry its feed holds was recorded already."
+        return f" Recorded {plural(count, 'more post')}: every entry its feed holds now."
+    days = plural(span.days, "day")
+    if not count:
+        return f" No entries of the last {days} were left to record."
+    return f" Recorded {plural(count, 'more post')} from the last {days} of its feed."
+
+
 def channel_set(ctx: Context, command: c.ChannelSet) -> Message:
     channel = find_channel(ctx, command.name)
+    new_feed = command.feed is not None and (command.feed or None) != channel.feed_url
+    read = _read_feed(ctx, command.feed, channel.name) if new_feed and command.feed else None
+    if command.backfill is not None:
+        feed = command.feed if command.feed is not None else channel.feed_url
+        if not feed:
+            return Message.say(
+                Bold(channel.name),
+                " has no feed to look back in. Give it one with "
+                f"`/duty channel set {channel.name} feed=<address>`.",
+            )
+        read = read or _read_feed(ctx, feed, channel.name)
     changes: list[str] = []
     updated = channel
     if command.rename is not None and command.rename != channel.name:
@@ -282,10 +386,20 @@ def channel_set(ctx: Context, command: c.ChannelSet) -> Message:
     if command.match is not None and (command.match or None) != channel.match_pattern:
         updated = replace(updated, match_pattern=command.match or None)
         changes.append(f"posts match {command.match}" if command.match else "no match pattern")
-    if not changes:
+    if not changes and command.backfill is None:
         return Message.say(Bold(channel.name), " already has those settings; nothing changed.")
-    ctx.uow.channels.update(updated)
-    return Message.say("Updated ", Bold(updated.name), ": ", "; ".join(changes) + ".")
+    if changes:
+        ctx.uow.channels.update(updated)
+    said: list[str | Span] = []
+    if changes:
+        said = ["Updated ", Bold(updated.name), ": " + "; ".join(changes) + "."]
+    if new_feed and read is not None and command.backfill is None:
+        said.append(_start_watching(ctx, updated, read))
+    if command.backfill is not None and read is not None:
+        taken = feeds.backfill(ctx.uow, ctx.workspace, updated, read, command.backfill, ctx.now)
+        words = _backfill_words(taken, command.backfill)
+        said.append(words if said else words.lstrip())
+    return Message.say(*said)
 
 
 def channel_remove(ctx: Context, command: c.ChannelRemove) -> Message:
@@ -320,6 +434,14 @@ def resolve_person(
         return person
     name = (mention.name or "").lstrip("@")
     matches = ctx.uow.people.find_by_name(ctx.workspace.id, name)
+    if not matches and allow_departed:
+        # The platform may no longer offer someone who left in its @ autocomplete.
+        wanted = name.casefold()
+        matches = [
+            p
+            for p in ctx.uow.people.everyone(ctx.workspace.id)
+            if p.deleted and wanted in (p.display_name.casefold(), (p.handle or "").casefold())
+        ]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -334,6 +456,37 @@ def resolve_person(
             f"I don't know anyone called @{name} yet. Pick them from the @ autocomplete "
             "so I know who you mean."
         )
+    )
+
+
+def feed_author(ctx: Context, command: c.FeedAuthor) -> Message:
+    """Credit feed entries by an author's name to a member of staff, or list who is."""
+    if command.name is None:
+        mapped = ctx.uow.feeds.author_list(ctx.workspace.id)
+        if not mapped:
+            return Message.say(
+                "No author names from feeds are credited to anyone yet, so feed entries go to "
+                'whoever was on duty. `/duty author "Jane Doe" @jane` credits hers to her.'
+            )
+        people = {p.id: p for p in ctx.uow.people.everyone(ctx.workspace.id)}
+        lines = tuple(text(f"“{name}”: ", who(people.get(person_id))) for name, person_id in mapped)
+        return Message(
+            summary="Feed authors",
+            blocks=(Heading("Feed authors credited to staff"), Bullets(lines)),
+        )
+    if command.person is None:
+        if name_key(command.name) not in ctx.uow.feeds.authors(ctx.workspace.id):
+            return Message.say(f"“{command.name}” wasn't credited to anyone; nothing changed.")
+        ctx.uow.feeds.set_author(ctx.workspace.id, command.name, None)
+        return Message.say(
+            f"Feed entries by “{command.name}” go to whoever is on duty again, from now on."
+        )
+    person = resolve_person(ctx, command.person)
+    ctx.uow.feeds.set_author(ctx.workspace.id, command.name, person.id)
+    return Message.say(
+        f"Feed entries by “{command.name}” are credited to ",
+        who(person),
+        " from now on; posts already recorded keep their credit.",
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain.model import Person, Workspace
-from bot.messages import Message
+from bot.messages import Attachment, Message
 from bot.ports import Clock, DirectoryEntry, NotifyError
 
 
@@ -29,6 +29,13 @@ class LocalDirectory:
     def everyone(self) -> list[DirectoryEntry]:
         """Every member of staff, in the order they were listed."""
         return list(self._entries.values())
+
+    def mark_left(self, external_id: str, left: bool) -> DirectoryEntry:
+        """Say that a member of staff has left the library (their account is deactivated),
+        or is back; their entry as the directory now gives it."""
+        entry = replace(self._entries[external_id], deleted=left)
+        self._entries[external_id] = entry
+        return entry
 
     def by_handle(self, handle: str) -> DirectoryEntry | None:
         """The member of staff with this handle (`ben`), ignoring case."""
@@ -82,6 +89,24 @@ class LocalNotifier:
             self._posted.setdefault(chat_channel_id, []).append(
                 Delivered(self._clock.now(), message)
             )
+
+    def attaches_files(self, workspace: Workspace) -> bool:
+        """As in Teams, files come as a download link from the playground's own server."""
+        del workspace
+        return False
+
+    def send_files(
+        self,
+        workspace: Workspace,
+        person: Person,
+        message: Message,
+        files: Sequence[Attachment],
+    ) -> None:
+        del workspace, message, files
+        raise NotifyError(
+            f"the playground doesn't attach files to messages to {person.display_name}; it "
+            "gives a download link instead"
+        )
 
     def direct_messages(self, external_id: str) -> list[Delivered]:
         """A person's direct messages, oldest first."""

@@ -25,6 +25,7 @@ from bot.jobs import Job
 from bot.messages import Message, Reply
 from bot.ports import Clock
 from bot.services import Baton, Caller
+from bot.services.people import Outcome
 from handlers.local import demo
 from handlers.local.chat import LocalDirectory, LocalNotifier
 
@@ -62,9 +63,17 @@ class DemoStore(Protocol):
         """Empty the database for a fresh demo; None when done, else why it can't be."""
         ...
 
+    def departed(self, platform: str, external_id: str) -> set[str]:
+        """The ids of people who have left a workspace."""
+        ...
+
 
 class UnknownPersonError(Exception):
     """Someone who is not on the demo library's staff."""
+
+
+class LeftLibraryError(Exception):
+    """Someone who has left the demo library: nobody can act as them until they are back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +179,15 @@ class Playground:
             workspace_name=demo.WORKSPACE_NAME,
         )
 
+    def _acting(self, external_id: str) -> Caller:
+        """The caller, who must not have left the library (a chat platform sends nothing
+        from a deactivated account)."""
+        caller = self.caller(external_id)
+        entry = self.directory.entry(external_id)
+        if entry is not None and entry.deleted:
+            raise LeftLibraryError(entry.display_name)
+        return caller
+
     def _marked_up(self, typed: str) -> str:
         return marked_up(typed, self.directory, self.notifier.chat_channels)
 
@@ -177,13 +195,13 @@ class Playground:
 
     def run_command(self, external_id: str, typed: str) -> Reply:
         """`/duty <typed>` as this person; their private reply."""
-        caller = self.caller(external_id)
+        caller = self._acting(external_id)
         with self._lock:
             return self._baton.run_command(caller, self._marked_up(typed[:TEXT_LIMIT]))
 
     def press(self, external_id: str, action: str, value: str, *, on_home: bool) -> Reply:
         """A button pressed; on the Home, a message comes back as the Home with it on top."""
-        caller = self.caller(external_id)
+        caller = self._acting(external_id)
         with self._lock:
             reply = self._baton.press(caller, action, value)
             if on_home and isinstance(reply, Message):
@@ -194,15 +212,38 @@ class Playground:
         self, external_id: str, form_id: str, answers: dict[str, str], submission_id: str
     ) -> Reply:
         """A form sent back filled in (the same submission id twice counts once)."""
-        caller = self.caller(external_id)
+        caller = self._acting(external_id)
         with self._lock:
             return self._baton.submit(caller, form_id, answers, submission_id or None)
 
     def home(self, external_id: str) -> Message:
         """A person's App Home."""
-        caller = self.caller(external_id)
+        caller = self._acting(external_id)
         with self._lock:
             return self._baton.home(caller)
+
+    def leaves(self, external_id: str) -> Outcome:
+        """A member of staff leaves the library: their chat account is deactivated and the
+        platform tells Baton so, as Slack's `user_change` does."""
+        if self.directory.entry(external_id) is None:
+            raise UnknownPersonError(external_id)
+        with self._lock:
+            entry = self.directory.mark_left(external_id, True)
+            return self._baton.person_changed(PLATFORM, WORKSPACE, entry)
+
+    def comes_back(self, external_id: str) -> Outcome:
+        """Someone who left is back: their account is active again."""
+        if self.directory.entry(external_id) is None:
+            raise UnknownPersonError(external_id)
+        with self._lock:
+            entry = self.directory.mark_left(external_id, False)
+            return self._baton.person_changed(PLATFORM, WORKSPACE, entry)
+
+    def _sync_departed(self) -> None:
+        """The directory's word on who has left, as the records have it."""
+        departed = self._store.departed(PLATFORM, WORKSPACE)
+        for entry in self.directory.everyone():
+            self.directory.mark_left(entry.external_id, entry.external_id in departed)
 
     # -- the clock --------------------------------------------------------------------
 
@@ -257,6 +298,7 @@ class Playground:
         existing demo carries on from where its clock was left."""
         with self._lock:
             if self._store.has_workspace(PLATFORM, WORKSPACE):
+                self._sync_departed()
                 saved = self._saved_clock()
                 real = to_minute(self._real_clock.now())
                 self.clock.set(max(saved, real) if saved is not None else real)
@@ -270,6 +312,7 @@ class Playground:
             refusal = self._store.wipe()
             if refusal is not None:
                 return refusal
+            self._sync_departed()  # everyone is back for the fresh demo
             self._seed()
             return None
 

@@ -25,6 +25,7 @@ from bot.messages import (
     Form,
     FormErrors,
     Heading,
+    HiddenField,
     Link,
     Mention,
     Message,
@@ -151,9 +152,11 @@ def message_json(message: Message) -> dict[str, Any]:
     }
 
 
-def _field_html(field: SelectField | TextField, prefix: str) -> str:
+def _field_html(field: SelectField | TextField | HiddenField, prefix: str) -> str:
     ident = f"{prefix}-{field.name}"
     name = escape(field.name, quote=True)
+    if isinstance(field, HiddenField):
+        return f'<input type="hidden" name="{name}" value="{escape(field.value, quote=True)}">'
     error = f'<p class="field-error" id="{ident}-error" hidden></p>'
     if isinstance(field, SelectField):
         options = ['<option value="">Choose…</option>']
@@ -176,10 +179,11 @@ def _field_html(field: SelectField | TextField, prefix: str) -> str:
             f'id="{ident}" name="{name}" maxlength="{field.max_length}"{placeholder} '
             f'aria-describedby="{ident}-error"' + ("" if field.optional else " required")
         )
+        initial = escape(field.initial, quote=True)
         control = (
-            f'<textarea {common} rows="3"></textarea>'
+            f'<textarea {common} rows="3">{initial}</textarea>'
             if field.multiline
-            else f'<input type="text" {common}>'
+            else f'<input type="text" {common} value="{initial}">'
         )
         optional = field.optional
     label = escape(field.label) + (' <span class="optional">(optional)</span>' if optional else "")
@@ -192,10 +196,11 @@ def form_html(form: Form) -> str:
     prefix = f"form-{secrets.token_hex(4)}"
     submission = secrets.token_hex(8)
     fields = "".join(_field_html(field, prefix) for field in form.fields)
+    intro = f'<p class="intro">{spans_html(form.intro)}</p>' if form.intro else ""
     return (
         f'<form class="baton-form" data-form-id="{escape(form.form_id, quote=True)}" '
         f'data-submission="{submission}" aria-labelledby="{prefix}-title" novalidate>'
-        f'<h3 id="{prefix}-title">{escape(form.title)}</h3>{fields}'
+        f'<h3 id="{prefix}-title">{escape(form.title)}</h3>{intro}{fields}'
         '<div class="buttons">'
         f'<button type="submit" class="primary">{escape(form.submit)}</button>'
         '<button type="button" class="cancel">Cancel</button></div></form>'

@@ -11,6 +11,9 @@
     GET  /playground/clock          the playground's time
     POST /playground/clock          {"step": "hour"|"day"|"week"}: move it, run the jobs
     POST /playground/reset          start the demo afresh
+    POST /playground/leave          {"person"}: they leave the library (their account is
+                                    deactivated, and Baton is told)
+    POST /playground/come-back      {"person"}: they are back
 
 Requests that change anything must be JSON (`Content-Type: application/json`), which a
 page on another site can't send here without the browser asking first, and the page is
@@ -29,9 +32,16 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.services.people import Change, Outcome
 from handlers.local import demo
 from handlers.local.chat import Delivered
-from handlers.local.playground import STEPS, ClockMove, Playground, UnknownPersonError
+from handlers.local.playground import (
+    STEPS,
+    ClockMove,
+    LeftLibraryError,
+    Playground,
+    UnknownPersonError,
+)
 from handlers.local.render import message_json, reply_json
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -108,6 +118,12 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         response = _error(error.status, str(error))
     except UnknownPersonError as error:
         response = _error(400, f"There is nobody called {error} here.")
+    except LeftLibraryError as error:
+        response = _error(
+            409,
+            f"{error} has left the library, so nobody can act as them. Pick someone else "
+            f"under “You are”, or bring {error} back.",
+        )
     response.headers.update(SECURITY_HEADERS)
     return response
 
@@ -156,6 +172,7 @@ async def staff(request: web.Request) -> web.Response:
             "handle": member.entry.handle,
             "about": member.about,
             "messages": counts.get(member.entry.external_id, 0),
+            "left": _has_left(playground, member.entry.external_id),
         }
         for member in demo.STAFF
     ]
@@ -280,6 +297,80 @@ async def reset(request: web.Request) -> web.Response:
     )
 
 
+def _has_left(playground: Playground, external_id: str) -> bool:
+    entry = playground.directory.entry(external_id)
+    return entry is not None and entry.deleted
+
+
+def _names(people: list[str]) -> str:
+    if len(people) <= 1:
+        return "".join(people)
+    return f"{', '.join(people[:-1])} and {people[-1]}"
+
+
+def leaving_summary(outcome: Outcome, name: str) -> str:
+    """What happened when someone left the library or came back, for the page's status line."""
+    match outcome.change:
+        case Change.LEFT:
+            said = [f"{name} has left the library: their chat account is deactivated."]
+            for rota, taker in outcome.handed_on:
+                said.append(
+                    f"Their shift on {rota} went to {taker.display_name}, who has a direct message."
+                    if taker is not None
+                    else f"Nobody else could take their shift on {rota}, so reminders go to "
+                    "the coordinators."
+                )
+            if outcome.rotas_left:
+                said.append(f"They are off the {_names(list(outcome.rotas_left))} rota.")
+            if outcome.stewarded and outcome.coordinators_told:
+                told = _names([p.display_name for p in outcome.coordinators_told])
+                logins = "login" if len(outcome.stewarded) == 1 else "logins"
+                short = list(outcome.short_of_stewards)
+                needs = (
+                    f", and that {_names(short)} {'needs' if len(short) == 1 else 'need'} "
+                    "another steward"
+                    if short
+                    else ""
+                )
+                said.append(
+                    f"They were a steward of {_names(list(outcome.stewarded))}, so {told} "
+                    f"{'was' if len(outcome.coordinators_told) == 1 else 'were'} told to "
+                    f"change the {logins}{needs}."
+                )
+            said.append("Their posts stay in the record.")
+            return " ".join(said)
+        case Change.UNCHANGED:
+            return f"{name} has already left the library; nothing more happened."
+        case Change.RETURNED:
+            return (
+                f"{name} is back. Baton knows them again, but they are on no rota until "
+                "they type “join”."
+            )
+        case _:
+            return f"{name} is still at the library, so there is nobody to bring back."
+
+
+async def _leaving(request: web.Request, leaves: bool) -> web.Response:
+    playground = request.app[PLAYGROUND]
+    body = await _body(request)
+    person = _who(_text(body, "person"), playground)
+    change = playground.leaves if leaves else playground.comes_back
+    outcome = await asyncio.to_thread(change, person)
+    entry = playground.directory.entry(person)
+    name = entry.display_name if entry is not None else person
+    return web.json_response(
+        {"change": outcome.change.value, "summary": leaving_summary(outcome, name)}
+    )
+
+
+async def leave(request: web.Request) -> web.Response:
+    return await _leaving(request, leaves=True)
+
+
+async def come_back(request: web.Request) -> web.Response:
+    return await _leaving(request, leaves=False)
+
+
 def add_routes(web_app: web.Application, playground: Playground) -> None:
     """Serve the playground's page, its static files and its API."""
     web_app[PLAYGROUND] = playground
@@ -296,3 +387,5 @@ def add_routes(web_app: web.Application, playground: Playground) -> None:
     web_app.router.add_get("/playground/clock", clock)
     web_app.router.add_post("/playground/clock", move_clock)
     web_app.router.add_post("/playground/reset", reset)
+    web_app.router.add_post("/playground/leave", leave)
+    web_app.router.add_post("/playground/come-back", come_back)

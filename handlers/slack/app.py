@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Baton
-from handlers.slack import commands, events, interactivity
+from handlers.slack import commands, events, interactivity, members, watch
 from handlers.slack.web import api_base
 
 log = logging.getLogger(__name__)
@@ -46,8 +46,10 @@ def build_bolt_app(
         logger=logging.getLogger("baton.slack"),
     )
     events.register(app, baton)
+    members.register(app, baton)
     commands.register(app, baton)
     interactivity.register(app, baton)
+    watch.register(app, baton)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.messages import (
@@ -14,6 +15,7 @@ from bot.messages import (
     Fields,
     Form,
     Heading,
+    HiddenField,
     Link,
     Mention,
     Message,
@@ -152,13 +154,19 @@ def fallback_text(message: Message) -> str:
 
 
 MODAL_TITLE_LIMIT = 24
+METADATA_LIMIT = 3000
 
 
 def form_view(form: Form) -> Block:
-    """A form as a Slack modal; each field is a block whose id is the field's name."""
-    inputs: list[Block] = []
+    """A form as a Slack modal; each field is a block whose id is the field's name, and
+    hidden fields travel in the view's private metadata."""
+    inputs: list[Block] = [_section(mrkdwn(form.intro))] if form.intro else []
+    hidden: dict[str, str] = {}
     for field in form.fields:
         element: Block
+        if isinstance(field, HiddenField):
+            hidden[field.name] = field.value
+            continue
         if isinstance(field, SelectField):
             options = [
                 {
@@ -181,6 +189,8 @@ def form_view(form: Form) -> Block:
             }
             if field.placeholder:
                 element["placeholder"] = {"type": "plain_text", "text": field.placeholder}
+            if field.initial:
+                element["initial_value"] = field.initial[: field.max_length]
             optional = field.optional
         inputs.append(
             {
@@ -191,7 +201,7 @@ def form_view(form: Form) -> Block:
                 "element": element,
             }
         )
-    return {
+    view: Block = {
         "type": "modal",
         "callback_id": form.form_id,
         "title": {"type": "plain_text", "text": _truncate(form.title, MODAL_TITLE_LIMIT)},
@@ -199,11 +209,21 @@ def form_view(form: Form) -> Block:
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": inputs,
     }
+    if hidden:
+        view["private_metadata"] = json.dumps(hidden, separators=(",", ":"))[:METADATA_LIMIT]
+    return view
 
 
 def form_answers(view: dict[str, Any]) -> dict[str, str]:
-    """What a person entered in a submitted modal, by field name."""
+    """What a person entered in a submitted modal, by field name, with the form's hidden
+    fields."""
     answers: dict[str, str] = {}
+    try:
+        hidden = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        hidden = {}
+    if isinstance(hidden, dict):
+        answers.update({str(name): str(value) for name, value in hidden.items()})
     values = (view.get("state") or {}).get("values") or {}
     for block_id, actions in values.items():
         for state in actions.values():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -13,8 +15,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.domain.model import Person, Workspace
-from bot.messages import Message
+from bot.messages import Attachment, Message
 from bot.ports import DirectoryEntry, DirectoryUnavailableError, NotifyError
+from handlers.slack.files import upload_to_person
 from handlers.slack.render import blocks, fallback_text
 
 log = logging.getLogger(__name__)
@@ -54,43 +57,48 @@ class SlackDirectory:
             raise DirectoryUnavailableError(f"users.info failed: {code}") from error
         except SlackClientError as error:
             raise DirectoryUnavailableError(f"users.info failed: {type(error).__name__}") from error
-        user = response.get("user") or {}
-        profile = user.get("profile") or {}
-        name = (
-            profile.get("display_name")
-            or profile.get("real_name")
-            or user.get("real_name")
-            or user.get("name")
-            or external_id
-        )
         del workspace
-        return DirectoryEntry(
-            external_id=external_id,
-            display_name=str(name),
-            handle=user.get("name"),
-            timezone=user.get("tz"),
-            platform_admin=bool(
-                user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
-            ),
-            deleted=bool(user.get("deleted")),
-            is_bot=bool(user.get("is_bot")),
-        )
+        return directory_entry(external_id, response.get("user") or {})
+
+
+def directory_entry(external_id: str, user: Mapping[str, Any]) -> DirectoryEntry:
+    """A Slack user object (from `users.info`, `team_join` or `user_change`) as Baton's
+    directory entry. Admins and owners are coordinators; a deactivated account has left."""
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name")
+        or profile.get("real_name")
+        or user.get("real_name")
+        or user.get("name")
+        or external_id
+    )
+    return DirectoryEntry(
+        external_id=external_id,
+        display_name=str(name),
+        handle=user.get("name"),
+        timezone=user.get("tz"),
+        platform_admin=bool(
+            user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+        ),
+        deleted=bool(user.get("deleted")),
+        is_bot=bool(user.get("is_bot")),
+    )
 
 
 _CHAT_CHANNEL_ERRORS = {
     "not_in_channel": "Baton is not in that channel: invite @Baton to it (`/invite @Baton`)",
     "channel_not_found": (
         "no such channel, or a private one Baton is not in: invite @Baton to it "
-        "or choose another with `/duty digest to #channel`"
+        "(`/invite @Baton`) or choose another channel"
     ),
-    "is_archived": "the channel is archived: choose another with `/duty digest to #channel`",
+    "is_archived": "the channel is archived: choose another channel",
 }
 """Why Slack refused a post in a chat channel, in words that say what to do."""
 
 
 class SlackNotifier:
     """Sends direct messages with `chat.postMessage` to the person's user id (their DM),
-    and posts in chat channels with it."""
+    posts in chat channels with it, and uploads files into a person's DM."""
 
     def __init__(self, client: WebClient) -> None:
         self._client = client
@@ -123,3 +131,17 @@ class SlackNotifier:
             ) from error
         except SlackClientError as error:
             raise NotifyError(f"chat.postMessage: {type(error).__name__}") from error
+
+    def attaches_files(self, workspace: Workspace) -> bool:
+        del workspace
+        return True
+
+    def send_files(
+        self,
+        workspace: Workspace,
+        person: Person,
+        message: Message,
+        files: Sequence[Attachment],
+    ) -> None:
+        del workspace
+        upload_to_person(self._client, person, message, files)

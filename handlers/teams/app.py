@@ -255,6 +255,9 @@ class TeamsBot:
             self._addresses.remember(caller, TEAM + team_id, reference_json(activity, team_id))
 
     async def _welcome(self, context: TurnContext) -> None:
+        """Say hello when Baton is added to a chat or team. Members added or removed are
+        left alone: someone removed from a team has not left the organisation, and Teams
+        says nothing to bots when an account is disabled."""
         activity = context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         added = [m.id for m in activity.members_added or []]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from pydantic import ValidationError
 
 from bot.domain.model import Person, Workspace
-from bot.messages import Message
+from bot.messages import Attachment, Message
 from bot.ports import DirectoryEntry, DirectoryUnavailableError, NotifyError
 from bot.services.addresses import PERSON, AddressBook
 from bot.services.context import Caller
@@ -243,6 +243,25 @@ class TeamsNotifier:
                 reference.model_dump_json(by_alias=True, exclude_none=True),
                 activity_payload(message),
             )
+        )
+
+    def attaches_files(self, workspace: Workspace) -> bool:
+        """Teams bots can't simply attach a file to a message (only through a consent card
+        and the person's OneDrive), so Baton gives a download link instead."""
+        del workspace
+        return False
+
+    def send_files(
+        self,
+        workspace: Workspace,
+        person: Person,
+        message: Message,
+        files: Sequence[Attachment],
+    ) -> None:
+        del workspace, message, files
+        raise NotifyError(
+            f"Teams bots can't attach files to a message to {person.display_name}; Baton "
+            "gives a download link instead"
         )
 
 

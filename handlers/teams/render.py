@@ -17,6 +17,7 @@ from bot.messages import (
     Form,
     FormErrors,
     Heading,
+    HiddenField,
     Link,
     Mention,
     Message,
@@ -155,7 +156,12 @@ def form_card(form: Form) -> Element:
     """A form as a card with inputs; its submit button sends the answers back under the
     form's id, with an id of its own so that pressing it twice counts once."""
     body: list[Element] = [_text(escape(form.title), size="Medium", weight="Bolder")]
+    if form.intro:
+        body.append(_text(markdown(form.intro)))
+    hidden = {field.name: field.value for field in form.fields if isinstance(field, HiddenField)}
     for field in form.fields:
+        if isinstance(field, HiddenField):
+            continue
         if isinstance(field, SelectField):
             element: Element = {
                 "type": "Input.ChoiceSet",
@@ -179,12 +185,19 @@ def form_card(form: Form) -> Element:
             }
             if field.placeholder:
                 element["placeholder"] = field.placeholder
+            if field.initial:
+                element["value"] = field.initial
         body.append(element)
     submit = {
         "type": "Action.Submit",
         "title": form.submit,
         "style": "positive",
-        "data": {"baton": FORM, "form": form.form_id, "submission": uuid.uuid4().hex},
+        "data": {
+            **hidden,
+            "baton": FORM,
+            "form": form.form_id,
+            "submission": uuid.uuid4().hex,
+        },
     }
     return _card(body, [submit])
 

@@ -207,19 +207,22 @@ class SlackDriver:
     async def submit(
         self, user_id: str, view: dict[str, Any], values: dict[str, str]
     ) -> dict[str, Any]:
-        """Submit a modal with `values` by field name; Slack's HTTP reply, as JSON or {}."""
+        """Submit a modal with `values` by field name (a field left out keeps what the form
+        opened with); Slack's HTTP reply, as JSON or {}."""
         state: dict[str, Any] = {}
         for block in view["blocks"]:
+            if block["type"] != "input":
+                continue
             element = block["element"]
             name = block["block_id"]
             if element["type"] == "static_select":
-                value = values.get(name)
+                initial = (element.get("initial_option") or {}).get("value")
+                value = values.get(name, initial)
                 option = next((o for o in element["options"] if o["value"] == value), None)
                 state[name] = {name: {"type": "static_select", "selected_option": option}}
             else:
-                state[name] = {
-                    name: {"type": "plain_text_input", "value": values.get(name) or None}
-                }
+                typed = values.get(name, element.get("initial_value"))
+                state[name] = {name: {"type": "plain_text_input", "value": typed or None}}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM, "domain": "library"},
@@ -355,7 +358,10 @@ class TeamsWorld:
 
 
 @pytest.fixture
-async def teams(tmp_path: Path) -> AsyncIterator[TeamsWorld]:
+async def teams(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[TeamsWorld]:
+    """The world; parametrise it indirectly with a dict to add settings, like
+    `{"BATON_PUBLIC_URL": "https://baton.library.example"}`."""
+    extra_settings: dict[str, Any] = getattr(request, "param", {})
     connector = FakeConnector()
     await connector.start()
     database_url = f"sqlite:///{tmp_path / 'baton-teams.db'}"
@@ -367,6 +373,7 @@ async def teams(tmp_path: Path) -> AsyncIterator[TeamsWorld]:
             "BATON_PORT": 0,
             "TEAMS_ALLOW_ANONYMOUS": True,
             "BATON_RUN_JOBS": False,
+            **extra_settings,
         }
     )
     clock = FixedClock(START)

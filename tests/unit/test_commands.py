@@ -34,6 +34,7 @@ from bot.domain.commands import (
     DigestSend,
     DigestTo,
     Export,
+    FeedAuthor,
     Help,
     Join,
     Leave,
@@ -52,6 +53,7 @@ from bot.domain.commands import (
     help_text,
     parse_command,
 )
+from bot.domain.feeds import BACKFILL_ALL
 from bot.domain.model import ChannelKind, Role
 
 TODAY = date(2026, 12, 16)  # a Wednesday
@@ -203,6 +205,17 @@ VALID: list[tuple[str, c.Command]] = [
     ("channel set blog feed=none", ChannelSet("blog", feed="")),
     ("channel set blog match=-", ChannelSet("blog", match="")),
     ("channel set blog name=news", ChannelSet("blog", rename="news")),
+    ("channel set blog backfill=90d", ChannelSet("blog", backfill=timedelta(days=90))),
+    ("channel set blog backfill=12w", ChannelSet("blog", backfill=timedelta(days=84))),
+    ("channel set blog backfill=ALL", ChannelSet("blog", backfill=BACKFILL_ALL)),
+    # feed authors
+    ("author", FeedAuthor()),
+    (
+        'author "Jane  Doe" <@U0JANE|jane>',
+        FeedAuthor("Jane Doe", PersonMention("U0JANE", "jane")),
+    ),
+    ("author Web Team @ben", FeedAuthor("Web Team", PersonMention(None, "ben"))),
+    ('author "Web Team" none', FeedAuthor("Web Team", None)),
     ('channel set blog name="Main Blog"', ChannelSet("blog", rename="Main Blog")),
     (
         "channel set blog kind=newsletter feed=https://x.org/rss match=x.org/news",
@@ -395,6 +408,12 @@ ERRORS: list[tuple[str, str]] = [
     ('channel add "main blog kind=blog', "isn't a name I can use"),
     ("channel set blog", "Tell me what to change"),
     ("channel set blog name=a/b", "isn't a name I can use"),
+    ("channel set blog backfill=12h", "isn't a number of days"),
+    ("channel set blog backfill=soon", "isn't a number of days"),
+    ("channel set blog backfill=9999d", "between 1 day and 10 years"),
+    ('author "Jane Doe"', "Tell me the name as the feed gives it and the person"),
+    ('author "Jane Doe" jane', "I need a person where you wrote `jane`"),
+    ('author "" @jane', "Keep the author's name between 1 and 200 characters"),
     ("channel remove", "Tell me which outreach channel"),
     ("channel remove a b", "I didn't expect `b`"),
     # stewards and access
@@ -668,7 +687,8 @@ def test_command_union_lists_every_command_when_inspected() -> None:
     assert Help in COMMAND_TYPES
     assert DigestTo in COMMAND_TYPES
     assert DigestAt in COMMAND_TYPES
-    assert len(COMMAND_TYPES) == 32
+    assert FeedAuthor in COMMAND_TYPES
+    assert len(COMMAND_TYPES) == 33
 
 
 def test_coordinator_commands_exclude_everyones_commands_when_listed() -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
+from handlers.slack.watch import RECORD_POST
+
 REPO = Path(__file__).resolve().parents[2]
 MANIFESTS = REPO / "manifests"
 # The shared reference folder sits beside the repository checkout.
@@ -27,6 +29,20 @@ EXPECTED_BOT_SCOPES = {
     "chat:write",  # replies and direct messages
     "im:write",  # direct messages to people whose shift moved or was passed to them
     "users:read",  # names, timezones, and admins/owners as coordinators
+    "files:write",  # `/duty export` uploads its CSV files to the person who asked
+    "channels:history",  # messages in the watched chat channel, when it is public
+    "groups:history",  # and when it is private
+    "reactions:write",  # a ✅ on a watched message whose posts were recorded
+}
+
+
+# Each has a listener in handlers/slack/.
+EXPECTED_BOT_EVENTS = {
+    "app_home_opened",  # the Home tab
+    "team_join",  # someone new is known to Baton at once
+    "user_change",  # someone deactivated leaves the rotas; someone reactivated is back
+    "message.channels",  # links shared in the watched chat channel become posts
+    "message.groups",  # the same, when that channel is private
 }
 
 
@@ -148,8 +164,10 @@ def test_bot_scopes_are_the_least_privilege_set_when_installed(name: str) -> Non
 def test_nothing_is_switched_on_that_baton_does_not_answer_when_installed(name: str) -> None:
     manifest = load_manifest(name)
 
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
-    assert "shortcuts" not in manifest["features"]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == EXPECTED_BOT_EVENTS
+    assert [shortcut["callback_id"] for shortcut in manifest["features"]["shortcuts"]] == [
+        RECORD_POST
+    ]
     assert manifest["settings"]["org_deploy_enabled"] is False
 
 
@@ -163,3 +181,11 @@ def test_home_tab_and_read_only_messages_tab_are_on_when_installed(name: str) ->
         "messages_tab_read_only_enabled": True,
     }
     assert features["bot_user"] == {"display_name": "Baton", "always_online": True}
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_record_post_is_a_message_shortcut_when_installed(name: str) -> None:
+    (shortcut,) = load_manifest(name)["features"]["shortcuts"]
+
+    assert shortcut["type"] == "message"
+    assert shortcut["name"] == "Record as outreach post"

@@ -97,14 +97,40 @@ function renderStaff() {
   select.replaceChildren();
   for (const member of state.staff) {
     const unread = member.messages - (state.seen[member.id] || 0);
-    const label = unread > 0 && member.id !== chosen
-      ? `${member.name} (@${member.handle}): ${unread} new message${unread === 1 ? "" : "s"}`
-      : `${member.name} (@${member.handle})`;
+    let label = `${member.name} (@${member.handle})`;
+    if (member.left) label += ": has left the library";
+    else if (unread > 0 && member.id !== chosen) {
+      label += `: ${unread} new message${unread === 1 ? "" : "s"}`;
+    }
+    const option = element("option", "", label);
+    option.value = member.id;
+    option.selected = member.id === chosen;
+    option.disabled = member.left && member.id !== chosen;
+    select.append(option);
+  }
+  renderLeavers();
+}
+
+function renderLeavers() {
+  const select = $("#leaver");
+  const chosen = select.value || "ben";
+  select.replaceChildren();
+  for (const member of state.staff) {
+    const label = `${member.name} (@${member.handle})${member.left ? ": has left" : ""}`;
     const option = element("option", "", label);
     option.value = member.id;
     option.selected = member.id === chosen;
     select.append(option);
   }
+}
+
+function stillHere() {
+  // Whoever the page acts as must still be at the library: a coordinator if possible.
+  const member = state.staff.find((m) => m.id === state.person);
+  if (!member || !member.left) return;
+  const next = state.staff.find((m) => m.id === "ada" && !m.left)
+    || state.staff.find((m) => !m.left);
+  if (next) showPerson(next.id);
 }
 
 // -- panels -----------------------------------------------------------------------------
@@ -185,11 +211,13 @@ function addEntry(said, reply) {
   return li;
 }
 
+const BUSY_BUTTONS = ".step, #reset, #leave, #come-back";
+
 async function withBusy(work) {
   if (state.busy) return;
   state.busy = true;
   document.body.setAttribute("aria-busy", "true");
-  for (const button of document.querySelectorAll(".step, #reset")) button.disabled = true;
+  for (const button of document.querySelectorAll(BUSY_BUTTONS)) button.disabled = true;
   try {
     await work();
   } catch (error) {
@@ -197,7 +225,7 @@ async function withBusy(work) {
   } finally {
     state.busy = false;
     document.body.removeAttribute("aria-busy");
-    for (const button of document.querySelectorAll(".step, #reset")) button.disabled = false;
+    for (const button of document.querySelectorAll(BUSY_BUTTONS)) button.disabled = false;
   }
 }
 
@@ -266,11 +294,27 @@ async function moveClock(step) {
   const data = await api("/playground/clock", {step});
   $("#clock").textContent = data.clock.label;
   await refresh();
+  say(data.summary + othersWaiting());
+}
+
+function othersWaiting() {
   const waiting = state.staff
-    .filter((m) => m.id !== state.person && m.messages > (state.seen[m.id] || 0))
+    .filter((m) => m.id !== state.person && !m.left && m.messages > (state.seen[m.id] || 0))
     .map((m) => m.name);
-  const others = waiting.length ? ` New messages for ${waiting.join(", ")}: pick them under “You are”.` : "";
-  say(data.summary + others);
+  return waiting.length ? ` New messages for ${waiting.join(", ")}: pick them under “You are”.` : "";
+}
+
+// -- people come and go -----------------------------------------------------------------
+
+async function leaving(leaves) {
+  const person = $("#leaver").value;
+  say(`${personName(person)} ${leaves ? "is leaving the library" : "is coming back"}…`);
+  const data = await api(leaves ? "/playground/leave" : "/playground/come-back", {person});
+  await refreshStaff();
+  stillHere();
+  renderStaff();
+  await refresh();
+  say(data.summary + othersWaiting());
 }
 
 async function reset() {
@@ -309,8 +353,9 @@ async function start() {
   await refreshStaff();
   let saved = null;
   try { saved = localStorage.getItem("baton-playground-person"); } catch (e) { /* private mode */ }
-  const first = state.staff.find((m) => m.id === saved) || state.staff.find((m) => m.id === "eve")
-    || state.staff[0];
+  const first = state.staff.find((m) => m.id === saved && !m.left)
+    || state.staff.find((m) => m.id === "eve" && !m.left)
+    || state.staff.find((m) => !m.left) || state.staff[0];
   showPerson(first.id);
   renderStaff();
   await refresh();
@@ -345,6 +390,8 @@ async function start() {
       withBusy(() => moveClock(target.dataset.step));
     } else if (target.id === "reset") {
       withBusy(reset);
+    } else if (target.id === "leave" || target.id === "come-back") {
+      withBusy(() => leaving(target.id === "leave"));
     } else if (target.classList.contains("cancel")) {
       const entry = target.closest(".entry");
       if (entry) entry.remove();
