@@ -482,6 +482,10 @@ class EventRepository(Protocol):
         """Record that an event arrived; False if it had arrived before (a retry)."""
         ...
 
+    def forget_before(self, at: datetime) -> int:
+        """Forget the events that arrived before `at`; how many."""
+        ...
+
 
 class AddressRepository(Protocol):
     """Where the chat platform can reach someone later (Teams conversation references)."""

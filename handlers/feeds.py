@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import io
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -130,12 +131,14 @@ class HttpxFeedReader:
         max_bytes: int = MAX_BYTES,
     ) -> None:
         self._user_agent = user_agent
+        self._seconds = timeout
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 5.0))
         self._max_bytes = max_bytes
 
     def read(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FeedRead:
         """The feed's entries, or `unchanged` when the validators still hold; FeedError when
         it cannot be read or is not a feed."""
+        started = time.monotonic()
         headers = {"User-Agent": self._user_agent, "Accept": ACCEPT}
         if etag:
             headers["If-None-Match"] = etag
@@ -154,7 +157,7 @@ class HttpxFeedReader:
                     return FeedRead(unchanged=True, etag=etag, last_modified=last_modified)
                 if response.status_code >= 400:
                     raise FeedError(f"the server answered {_status_words(response)}")
-                body = _capped(response, self._max_bytes)
+                body = _capped(response, self._max_bytes, started + 2 * self._seconds)
                 content_type = response.headers.get("content-type", "")
                 final_url = str(response.url)
                 validators = (response.headers.get("etag"), response.headers.get("last-modified"))
@@ -185,8 +188,9 @@ class HttpxFeedReader:
         )
 
 
-def _capped(response: httpx.Response, limit: int) -> bytes:
-    """The (unzipped) body, refused once it passes `limit` bytes."""
+def _capped(response: httpx.Response, limit: int, deadline: float) -> bytes:
+    """The (unzipped) body, refused once it passes `limit` bytes or the monotonic clock
+    passes `deadline` (a server trickling bytes never trips the per-read timeout)."""
     too_big = FeedError(f"it is larger than {_size(limit)}, more than a feed should be")
     declared = response.headers.get("content-length", "")
     encoded = "content-encoding" in response.headers
@@ -198,6 +202,8 @@ def _capped(response: httpx.Response, limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             raise too_big
+        if time.monotonic() > deadline:
+            raise FeedError("the server took too long to send it")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, case, delete, exists, func, select, update
+from sqlalchemy import CursorResult, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -103,10 +103,14 @@ class SqlAlchemyFeedRepository:
     ) -> Post | None:
         """Record an entry as a post (source feed); None, and the entry remembered, when the
         channel already has a post with that URL (or another run recorded the entry)."""
-        if url is not None and self._session.scalar(
-            select(exists().where(PostRow.channel_id == channel_id, PostRow.url == url))
-        ):
-            self._remember(channel_id, entry_key, recorded_at, None)
+        known = None
+        if url is not None:
+            known = self._session.scalar(
+                select(PostRow.id).where(PostRow.channel_id == channel_id, PostRow.url == url)
+            )
+        if known is not None:
+            # Someone recorded it already; should that post go, the entry is new again.
+            self._remember(channel_id, entry_key, recorded_at, known)
             return None
         row = PostRow(
             workspace_id=workspace_id,

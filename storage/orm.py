@@ -333,7 +333,7 @@ class SeenEventRow(Base):
     """An event a chat platform delivered, kept so that its retries act once."""
 
     __tablename__ = "seen_events"
-    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    __table_args__ = (UniqueConstraint("platform", "event_id"), Index(None, "seen_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
@@ -469,7 +469,9 @@ class FeedEntryRow(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("outreach_channels.id", ondelete="CASCADE"))
     entry_key: Mapped[str] = mapped_column(Text)
     seen_at: Mapped[datetime]
-    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    """The post it became (or that already had its link); a withdrawn post takes the entry
+    with it, so the feed can record it again."""
 
 
 class FeedAuthorRow(Base):

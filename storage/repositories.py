@@ -1284,6 +1284,13 @@ class SqlAlchemyEventRepository:
         ).first()
         return inserted is not None
 
+    def forget_before(self, at: datetime) -> int:
+        """Forget the events that arrived before `at`; how many."""
+        result: CursorResult[Any] = self._session.execute(  # type: ignore[assignment]
+            delete(SeenEventRow).where(SeenEventRow.seen_at < at)
+        )
+        return result.rowcount
+
 
 # -- chat addresses -----------------------------------------------------------------------
 

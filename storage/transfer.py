@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -170,7 +171,9 @@ def write_json(url: str, path: Path, exported_at: datetime) -> dict[str, int]:
         engine.dispose()
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".partial")
-    with temporary.open("w", encoding="utf-8") as file:
+    # It holds everything the database does, private links included: owner-only.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as file:
         json.dump(exported, file, ensure_ascii=False, indent=1)
         file.write("\n")
     temporary.replace(path)

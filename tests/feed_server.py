@@ -45,6 +45,8 @@ class FeedServer:
     _runner: web.AppRunner | None = None
     _port: int = 0
     _release: asyncio.Event = field(default_factory=asyncio.Event)
+    held: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once a request to a hanging page has arrived (and is being held)."""
 
     async def start(self) -> None:
         app = web.Application()
@@ -68,6 +70,10 @@ class FeedServer:
         self.pages[path.lstrip("/")] = Page(body=body, **options)  # type: ignore[arg-type]
         return self.url(path)
 
+    def release(self) -> None:
+        """Let held requests go on: pages with a body are served, others answer 503."""
+        self._release.set()
+
     def asked_for(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path.lstrip("/")]
 
@@ -78,8 +84,10 @@ class FeedServer:
         if page is None:
             return web.Response(status=404, text="Not here")
         if page.hang:
+            self.held.set()
             await self._release.wait()
-            return web.Response(status=503)
+            if not page.body:
+                return web.Response(status=503)
         if page.redirect_to is not None:
             raise web.HTTPFound(page.redirect_to)
         headers: dict[str, str] = {}

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain import commands as c
+from bot.domain.feeds import FeedRead
 from bot.domain.model import DeliveryKind, Role, Workspace
 from bot.messages import (
     Bold,
@@ -25,6 +26,7 @@ from bot.ports import (
     ConflictError,
     Directory,
     DirectoryEntry,
+    FeedError,
     FeedReader,
     Notifier,
     NotifyError,
@@ -47,6 +49,7 @@ from bot.services import (
 from bot.services.context import (
     Caller,
     Context,
+    FeedNeededError,
     RefusalError,
     adopt_timezone,
     coordinators,
@@ -105,6 +108,9 @@ def who_may(command_type: type) -> str:
         return "coordinators and directors"
     return "everyone"
 
+
+MAX_FEED_READS = 2
+"""The most feeds one request may need read (a new address, and the one it backfills)."""
 
 SORRY = Message.say(
     "Sorry, something went wrong on my side and nothing was changed. Please try again; "
@@ -259,12 +265,22 @@ class Baton:
         )
 
     def _act(self, caller: Caller, work: Callable[[Context], list[Reply]]) -> Reply:
-        """Do `work` as the caller in one transaction (twice if it collided with another)."""
-        for attempt in (1, 2):
+        """Do `work` as the caller in one transaction (twice if it collided with another;
+        again once a feed it needs has been read)."""
+        feed_reads: dict[str, FeedRead | FeedError] = {}
+        collisions = 0
+        while collisions < 2:
             try:
-                replies = self._act_once(caller, work)
+                replies = self._act_once(caller, work, feed_reads)
+            except FeedNeededError as needed:
+                if needed.url in feed_reads or len(feed_reads) >= MAX_FEED_READS:
+                    log.error("a request asked for the same feed twice")
+                    return SORRY
+                feed_reads[needed.url] = self._read_feed(needed.url)
+                continue
             except ConflictError:
-                if attempt == 2:
+                collisions += 1
+                if collisions == 2:
                     log.exception("a request kept colliding with concurrent work")
                 continue
             except Exception:
@@ -276,7 +292,20 @@ class Baton:
             return Message.combine([r for r in replies if isinstance(r, Message)])
         return SORRY
 
-    def _act_once(self, caller: Caller, work: Callable[[Context], list[Reply]]) -> list[Reply]:
+    def _read_feed(self, url: str) -> FeedRead | FeedError:
+        if self._feeds is None:
+            return FeedError("feeds can't be read from here")
+        try:
+            return self._feeds.read(url)
+        except FeedError as error:
+            return error
+
+    def _act_once(
+        self,
+        caller: Caller,
+        work: Callable[[Context], list[Reply]],
+        feed_reads: dict[str, FeedRead | FeedError] | None = None,
+    ) -> list[Reply]:
         now = self._clock.now()
         with self._uow_factory() as uow:
             workspace, created = open_workspace(uow, caller)
@@ -298,7 +327,7 @@ class Baton:
                 now,
                 self._coordinators,
                 self._directory,
-                feeds=self._feeds,
+                feed_reads=feed_reads or {},
                 public_url=self._public_url(),
                 attaches_files=self._attaches_files(workspace),
                 watch_default=self._watch_channel,

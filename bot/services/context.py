@@ -8,13 +8,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.feeds import FeedRead
 from bot.domain.model import Person, Role, Rota, Workspace
 from bot.messages import Attachment, Message
 from bot.ports import (
     Directory,
     DirectoryEntry,
     DirectoryUnavailableError,
-    FeedReader,
+    FeedError,
     UnitOfWork,
 )
 
@@ -33,6 +34,14 @@ class Caller:
     user_external_id: str
     user_name: str = ""
     workspace_name: str = ""
+
+
+class FeedNeededError(Exception):
+    """A request needs a feed read first; `Baton` reads it and runs the request again."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
 
 
 class RefusalError(Exception):
@@ -73,8 +82,8 @@ class Context:
     """Posts for chat channels (by their platform id), sent once the change is committed."""
     public_url: str | None = None
     """Where people reach Baton's web server (for links to it), if it is known."""
-    feeds: FeedReader | None = None
-    """Reads outreach channels' feeds (checked when a coordinator sets one)."""
+    feed_reads: dict[str, FeedRead | FeedError] = field(default_factory=dict)
+    """Feeds read before this transaction began, by address (see `read_feed`)."""
     watch_default: str | None = None
     """The chat channel watched in every workspace that has not chosen one
     (`BATON_WATCH_CHANNEL`)."""
@@ -108,6 +117,19 @@ class Context:
         """Queue a post in a chat channel, sent once the change is committed; a refusal is
         told to the asker."""
         self.chat_outbox.append((chat_channel_id, message))
+
+    def read_feed(self, url: str) -> FeedRead:
+        """The feed at `url` as read just before this transaction; FeedError if that failed.
+
+        A feed not read yet raises FeedNeededError: the request is then read outside any
+        transaction (no lock is held while a slow server answers) and run again.
+        """
+        found = self.feed_reads.get(url)
+        if found is None:
+            raise FeedNeededError(url)
+        if isinstance(found, FeedError):
+            raise found
+        return found
 
     def default_rota(self) -> Rota:
         rotas = self.uow.rotas.all(self.workspace.id)

@@ -23,6 +23,7 @@ from bot.domain.feeds import (
     new_entries,
 )
 from bot.domain.model import OutreachChannel, Post, Workspace
+from bot.domain.worktime import is_working_time
 from bot.messages import Bold, Message, Paragraph, Text, text
 from bot.ports import (
     FeedError,
@@ -32,6 +33,7 @@ from bot.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from bot.services.closures import closed_on
 from bot.services.context import coordinators
 from bot.services.duty import current_shift
 from bot.services.wording import plural, when
@@ -78,9 +80,14 @@ def take(
     read: FeedRead,
     state: FeedState,
     now: datetime,
+    *,
+    looking_back: bool = False,
 ) -> Taken:
-    """Record the entries of `read` not seen before that fall in the state's window."""
-    first_look = state.taken_from is None
+    """Record the entries of `read` not seen before that fall in the state's window.
+
+    `looking_back` (a backfill): undated entries are history, as on a first look.
+    """
+    first_look = state.taken_from is None or looking_back
     taken_from = state.taken_from or now - first_window(channel.quiet_after)
     found = new_entries(
         read.entries,
@@ -89,6 +96,7 @@ def take(
         first_look=first_look,
         now=now,
     )
+    last_before = uow.posts.last_post_times(workspace.id).get(channel.id)
     authors = uow.feeds.authors(workspace.id)
     present = {p.id for p in uow.people.everyone(workspace.id) if not p.deleted}
     posts: list[Post] = []
@@ -101,8 +109,9 @@ def take(
         post = _record(uow, workspace, channel, new, new.posted_at, authors, present, now)
         if post is not None:
             posts.append(post)
-    if posts:
-        uow.reminders.answer(channel.id, now)  # a recorded post ends the quiet spell
+    newest = max((p.posted_at for p in posts), default=None)
+    if newest is not None and (last_before is None or newest > last_before):
+        uow.reminders.answer(channel.id, now)  # a newer post ends the quiet spell
     return Taken(entries=len(read.entries), posts=tuple(posts), left_out=left_out)
 
 
@@ -156,13 +165,12 @@ def start_watching(
 ) -> Taken:
     """Begin watching a channel's feed just read: record its recent entries (the last
     `backfill`, or the channel's first window) and remember the rest as history."""
-    url = channel.feed_url or ""
-    state = fresh_state(channel, url, read, now)
-    if backfill is not None:
-        state = replace(state, taken_from=now - backfill)
-    taken = take(uow, workspace, channel, read, state, now)
     window = backfill or first_window(channel.quiet_after)
-    uow.feeds.save_state(replace(state, taken_from=state.taken_from or now - window))
+    state = replace(
+        fresh_state(channel, channel.feed_url or "", read, now), taken_from=now - window
+    )
+    taken = take(uow, workspace, channel, read, state, now, looking_back=True)
+    uow.feeds.save_state(state)
     return taken
 
 
@@ -181,7 +189,7 @@ def backfill(
         return start_watching(uow, workspace, channel, read, now, span)
     earlier = state.taken_from or now
     opened = replace(state, taken_from=min(earlier, now - span))
-    taken = take(uow, workspace, channel, read, opened, now)
+    taken = take(uow, workspace, channel, read, opened, now, looking_back=True)
     uow.feeds.save_state(
         replace(
             opened,
@@ -251,7 +259,8 @@ class FeedWatch:
             return self._failed(workspace, channel, url, error.reason, now)
         with self._uow_factory() as uow:
             current = uow.feeds.state(channel.id)
-            if current is None or current.url != url:
+            if current is None or current.url != url or current.taken_from is None:
+                # Never read well before (a first try may have failed): this is the first look.
                 start_watching(uow, workspace, channel, read, now)
             elif read.unchanged:
                 uow.feeds.save_state(_recovered(current, now, current.entries, read))
@@ -276,10 +285,13 @@ class FeedWatch:
                     error_since=state.error_since or now,
                 )
             )
-            told = uow.feeds.mark_told(channel.id, now)
+            rotas = uow.rotas.all(workspace.id)
+            closed = closed_on(uow.closures.all(workspace.id))
+            # Told in working hours only, like any other nudge; until then it waits.
+            working = bool(rotas) and is_working_time(rotas[0], now, closed)
+            told = working and uow.feeds.mark_told(channel.id, now)
             since = state.error_since or now
             people = coordinators(uow, workspace, self._coordinators) if told else []
-            rotas = uow.rotas.all(workspace.id)
             uow.commit()
         zone = rotas[0].timezone if rotas else "UTC"
         message = failure_message(channel, url, reason, since, state.ok_at, zone)
@@ -309,18 +321,22 @@ def _recovered(state: FeedState, now: datetime, entries: int, read: FeedRead) ->
     )
 
 
-def status(state: FeedState | None, url: str, zone: str) -> Text:
-    """How a channel's feed is doing, for `channels`."""
+def status(state: FeedState | None, url: str, zone: str, *, private: bool = False) -> Text:
+    """How a channel's feed is doing, for `channels`; `private` leaves out the address's
+    query, where private feeds keep their keys."""
+    shown = url
+    if private and "?" in url:
+        shown = url.split("?", 1)[0] + "?…"
     if state is None or state.url != url:
-        return text(f"{url}: first read within 20 minutes")
+        return text(f"{shown}: first read within 20 minutes")
     if state.error is not None and state.error_since is not None:
         return text(
             Bold(f"not working since {when(state.error_since, zone)}"),
-            f": {state.error} ({url})",
+            f": {state.error} ({shown})",
         )
     entries = plural(state.entries, "entry", "entries")
     read_at = f", read {when(state.checked_at, zone)}" if state.checked_at else ""
-    return text(f"{url}: fine, {entries}{read_at}")
+    return text(f"{shown}: fine, {entries}{read_at}")
 
 
 def failure_message(
@@ -338,7 +354,7 @@ def failure_message(
         blocks=(
             Paragraph(
                 text(
-                    "I can't read the feed of ",
+                    "I haven't been able to read the feed of ",
                     Bold(channel.name),
                     f" ({url}) since {when(since, zone)}: {reason}.{last} Its posts aren't "
                     "being recorded until it works again; I'll keep trying every 20 minutes "

@@ -151,7 +151,8 @@ def channels(ctx: Context, command: c.Channels) -> Message:
             pairs.append(("Login", text(channel.access_note)))
         if channel.feed_url:
             state = ctx.uow.feeds.state(channel.id)
-            pairs.append(("Feed", feeds.status(state, channel.feed_url, zone)))
+            private = not ctx.is_coordinator
+            pairs.append(("Feed", feeds.status(state, channel.feed_url, zone, private=private)))
         blocks.append(Paragraph(text(Bold(channel.name), f" ({channel.kind.value})")))
         blocks.append(Fields(tuple(pairs)))
         if channel.id in risks:
@@ -296,10 +297,8 @@ def channel_add(ctx: Context, command: c.ChannelAdd) -> Message:
 
 def _read_feed(ctx: Context, url: str, channel_name: str) -> FeedRead:
     """The feed at `url`, read now; a refusal saying what is wrong when it can't be used."""
-    if ctx.feeds is None:
-        raise RefusalError(Message.say("I can't read feeds here, so nothing was changed."))
     try:
-        return ctx.feeds.read(url)
+        return ctx.read_feed(url)
     except FeedError as error:
         raise RefusalError(
             Message.say(
@@ -315,22 +314,30 @@ def _start_watching(ctx: Context, channel: OutreachChannel, read: FeedRead | Non
     if read is None:
         return ""
     taken = feeds.start_watching(ctx.uow, ctx.workspace, channel, read, ctx.now)
+    later = " I'll check it every 20 minutes for new ones."
+    if not taken.entries:
+        return f" Its feed has no entries yet.{later}"
     window = plural(first_window(channel.quiet_after).days, "day")
-    found = plural(taken.entries, "entry", "entries")
-    if taken.posts:
+    count = len(taken.posts)
+    dated = sum(1 for entry in read.entries if entry.published is not None)
+    if count:
+        which = "the one post" if count == 1 else f"the {count} posts"
         recorded = (
-            f" I recorded the {plural(len(taken.posts), 'post')} of the last {window}, credited "
-            "to their mapped authors or to whoever was on duty when each was published."
+            f" I recorded {which} of the last {window}, credited to their mapped authors or "
+            "to whoever was on duty when each was published."
         )
+    elif not dated:
+        recorded = " Its entries carry no dates, so I recorded none of them; new ones will be."
     else:
         recorded = f" None are from the last {window}, so no posts were recorded yet."
     older = (
         f" Older entries are left out; `/duty channel set {channel.name} backfill=90d` records "
         "more."
-        if taken.left_out
+        if taken.left_out and dated
         else ""
     )
-    return f" Its feed has {found}.{recorded}{older} I'll check it every 20 minutes for new ones."
+    found = plural(taken.entries, "entry", "entries")
+    return f" Its feed has {found}.{recorded}{older}{later}"
 
 
 def _backfill_words(taken: feeds.Taken, span: timedelta) -> str:
@@ -338,7 +345,7 @@ def _backfill_words(taken: feeds.Taken, span: timedelta) -> str:
     count = len(taken.posts)
     if span >= BACKFILL_ALL:
         if not count:
-            return " Every entry its feed holds was recorded already."
+            return " There were no more entries to record."
         return f" Recorded {plural(count, 'more post')}: every entry its feed holds now."
     days = plural(span.days, "day")
     if not count:
@@ -505,7 +512,8 @@ def steward_remove(ctx: Context, command: c.StewardRemove) -> Message:
     person = resolve_person(ctx, command.person, allow_departed=True)
     if not ctx.uow.channels.remove_steward(channel.id, person.id):
         return Message.say(who(person), " is not a steward of ", Bold(channel.name), ".")
-    left = len(channel.steward_ids) - 1
+    present = {p.id for p in ctx.uow.people.everyone(ctx.workspace.id) if not p.deleted}
+    left = len((channel.steward_ids - {person.id}) & present)
     warning = (
         f" It has {plural(left, 'steward')} now; two or more keep it safe when someone is away."
         if left < 2

@@ -45,6 +45,8 @@ ABANDONED_AFTER = timedelta(minutes=30)
 """A try that began this long ago and never finished (its process died) is tried again."""
 RESENDABLE = frozenset({DeliveryKind.HANDOFF, DeliveryKind.ESCALATION, DeliveryKind.DIGEST})
 """Kinds the jobs can build again from their key; a failed notice is only shown."""
+EVENT_MEMORY = timedelta(days=3)
+"""How long a chat platform's event id is kept, to spot its retries."""
 ESCALATE_AFTER = 2
 """Unanswered reminders in one quiet spell after which coordinators are told."""
 
@@ -98,7 +100,18 @@ class ScheduledWork:
 
     def handoffs(self, now: datetime) -> int:
         """Tell each new person on duty, and thank the last one; how many messages went."""
-        return self._each_workspace(now, self._claim_handoffs, self._send_deliveries)
+        sent = self._each_workspace(now, self._claim_handoffs, self._send_deliveries)
+        self._forget_old_events(now)
+        return sent
+
+    def _forget_old_events(self, now: datetime) -> None:
+        """Chat platforms retry an event for an hour at most: older ones need no memory."""
+        try:
+            with self._uow_factory() as uow:
+                uow.events.forget_before(now - EVENT_MEMORY)
+                uow.commit()
+        except Exception:
+            log.exception("forgetting old chat events failed; the next run tries again")
 
     def quiet_check(self, now: datetime) -> int:
         """Remind whoever is on duty of their quiet channels; how many messages went."""

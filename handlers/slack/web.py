@@ -86,12 +86,12 @@ def directory_entry(external_id: str, user: Mapping[str, Any]) -> DirectoryEntry
 
 
 _CHAT_CHANNEL_ERRORS = {
-    "not_in_channel": "Baton is not in that channel: invite @Baton to it (`/invite @Baton`)",
+    "not_in_channel": "Baton isn't in that channel yet; invite it there with `/invite @Baton`",
     "channel_not_found": (
-        "no such channel, or a private one Baton is not in: invite @Baton to it "
-        "(`/invite @Baton`) or choose another channel"
+        "there is no such channel, or it is a private one Baton isn't in; invite it there "
+        "with `/invite @Baton` or choose another channel"
     ),
-    "is_archived": "the channel is archived: choose another channel",
+    "is_archived": "that channel is archived; choose another one",
 }
 """Why Slack refused a post in a chat channel, in words that say what to do."""
 
@@ -127,7 +127,7 @@ class SlackNotifier:
             code = error.response.get("error") if error.response is not None else None
             reason = _CHAT_CHANNEL_ERRORS.get(str(code))
             raise NotifyError(
-                f"chat.postMessage: {code or 'failed'}" + (f": {reason}" if reason else "")
+                reason or f"Slack refused it ({code or 'no reason given'})"
             ) from error
         except SlackClientError as error:
             raise NotifyError(f"chat.postMessage: {type(error).__name__}") from error

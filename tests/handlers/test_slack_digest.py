@@ -243,11 +243,16 @@ async def test_refusal_by_the_channel_is_shown_and_retried_when_baton_is_not_in_
     assert await slack.run_job("digest") == 1  # Dan has it; the channel refused
     reply = await slack.duty("U0ADA", "channels")
     assert "Messages that could not be sent" in reply
-    assert "Digest message: the chat channel: chat.postMessage: not_in_channel" in reply
-    assert "invite @Baton to it" in reply
+    assert (
+        "Digest message: the chat channel: Baton isn't in that channel yet; invite it there "
+        "with `/invite @Baton`"
+    ) in reply
 
     reply = await slack.duty("U0ADA", "digest send")
-    assert f"I couldn't post it in <#{OUTREACH}>: chat.postMessage: not_in_channel" in reply
+    assert (
+        f"I couldn't post it in <#{OUTREACH}>: Baton isn't in that channel yet; invite it there "
+        "with `/invite @Baton`."
+    ) in reply
 
     slack.fake.outside_channels.clear()  # a coordinator invited @Baton
     slack.clock.advance(timedelta(minutes=15))

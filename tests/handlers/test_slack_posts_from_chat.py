@@ -497,7 +497,7 @@ async def test_coordinator_is_told_to_invite_baton_when_it_is_not_in_the_channel
     reply = await watch_outreach(slack)
 
     assert f"Watching <#{OUTREACH}>" in reply
-    assert "not_in_channel" in reply and "invite @Baton to it (`/invite @Baton`)" in reply
+    assert "Baton isn't in that channel yet; invite it there with `/invite @Baton`" in reply
     assert "I'm already watching" in await watch_outreach(slack)
 
 

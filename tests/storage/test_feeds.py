@@ -136,3 +136,38 @@ def test_author_names_map_to_people_until_removed_when_set(
         uow.commit()
     with uow_factory() as uow:
         assert uow.feeds.authors(workspace.id) == {"web team": ben.id}
+
+
+def test_entry_already_logged_by_hand_is_new_again_when_that_post_is_withdrawn(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, workspace: Workspace
+) -> None:
+    link = "https://blog.example/one"
+    with uow_factory() as uow:
+        channel = add_channel(uow, workspace.id, "Blog")
+        shared = uow.posts.add(
+            workspace.id,
+            channel_id=channel.id,
+            author_id=None,
+            posted_at=T0,
+            source=PostSource.CHAT_MESSAGE,
+            recorded_by_id=None,
+            recorded_at=T0,
+            url=link,
+            note=None,
+        )
+        skipped = uow.feeds.record(
+            workspace.id,
+            channel_id=channel.id,
+            entry_key="id:p=1",
+            author_id=None,
+            posted_at=T0,
+            recorded_at=T0,
+            url=link,
+            note=None,
+        )
+        assert skipped is None
+        assert uow.feeds.seen(channel.id) == {"id:p=1"}
+        assert uow.posts.withdraw(shared.id)  # the chat message was deleted
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.feeds.seen(channel.id) == set()

@@ -79,6 +79,8 @@ def test_json_export_is_imported_into_a_new_database_when_moved(
     library(f"sqlite:///{folder / 'source.db'}")
     assert main(["export", "--format", "json", "backup"]) == 0
     assert "Wrote backup/baton-export.json" in capsys.readouterr().out
+    written = folder / "backup" / "baton-export.json"
+    assert written.stat().st_mode & 0o777 == 0o600  # private links are in it: owner only
 
     target = use_database(monkeypatch, folder / "target.db")
     assert main(["import", "backup/baton-export.json"]) == 0

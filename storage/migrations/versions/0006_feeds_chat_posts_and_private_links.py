@@ -111,7 +111,7 @@ def upgrade() -> None:
             ["post_id"],
             ["posts.id"],
             name=op.f("fk_feed_entries_post_id_posts"),
-            ondelete="SET NULL",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_entries")),
         sa.UniqueConstraint(
@@ -124,6 +124,9 @@ def upgrade() -> None:
             batch_op.f("ix_posts_workspace_id_chat_ref"), ["workspace_id", "chat_ref"], unique=False
         )
 
+    with op.batch_alter_table("seen_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_seen_events_seen_at"), ["seen_at"], unique=False)
+
     with op.batch_alter_table("workspaces", schema=None) as batch_op:
         batch_op.add_column(sa.Column("watch_channel", sa.String(length=200), nullable=True))
 
@@ -132,6 +135,9 @@ def downgrade() -> None:
     """Drop everything `upgrade` created."""
     with op.batch_alter_table("workspaces", schema=None) as batch_op:
         batch_op.drop_column("watch_channel")
+
+    with op.batch_alter_table("seen_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_seen_events_seen_at"))
 
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_posts_workspace_id_chat_ref"))
