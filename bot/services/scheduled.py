@@ -414,7 +414,10 @@ class ScheduledWork:
             *(joined((who(p) for p in named), empty="the coordinators")),
             " went unanswered. Could you help find someone to post?",
         )
-        staff = tuple(coordinators(uow, workspace, self._coordinators))
+        # Coordinators who were reminded themselves already know: the others are asked.
+        staff = tuple(
+            p for p in coordinators(uow, workspace, self._coordinators) if p.id not in holders
+        )
         message = Message(summary=f"{channel.name} is still quiet", blocks=(Paragraph(line),))
         return Outgoing(staff, message) if staff else None
 

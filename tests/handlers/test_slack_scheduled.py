@@ -85,6 +85,22 @@ async def test_person_on_duty_is_reminded_once_a_day_when_a_channel_goes_quiet(
     assert await slack.run_job("quiet-check") == 1
 
 
+async def test_a_coordinator_on_duty_is_not_told_of_her_own_unanswered_reminders(
+    slack: SlackWorld,
+) -> None:
+    staff(slack)
+    await slack.duty("U0ADA", "channel add Twitter kind=twitter")
+    await slack.duty("U0ADA", "role <@U0CAT|cat> coordinator")
+    await slack.duty("U0ADA", "join")  # Ada, a coordinator, is on duty this week
+    for day in (2, 3, 4):  # Wednesday to Friday
+        slack.clock.set(START + day * DAY + timedelta(hours=1))
+        await slack.run_job("quiet-check")
+    assert len(reminders_to(slack, "U0ADA")) == 3
+    assert not [dm for dm in slack.dms("U0ADA") if "unanswered" in dm]
+    (escalation,) = [dm for dm in slack.dms("U0CAT") if "unanswered" in dm]
+    assert "2 reminders to <@U0ADA> went unanswered" in escalation
+
+
 async def test_post_ends_the_quiet_spell_when_recorded(slack: SlackWorld) -> None:
     await library(slack)
     slack.clock.set(START + 2 * DAY + timedelta(hours=1))
