@@ -40,10 +40,12 @@ STAFF: tuple[StaffMember, ...] = (
         "channels and can change anything.",
         admin=True,
     ),
-    _member("ben", "Ben", "Children's librarian. On the rota; keeps the Twitter account going."),
-    _member("cat", "Cat", "Reference desk. On the rota; looks after Instagram."),
-    _member("dan", "Dan", "Local history. On the rota; writes the blog."),
-    _member("eve", "Eve", "Started this month and not on the rota yet: try “join” as Eve."),
+    _member("ben", "Ben", "Children's librarian. Joined the rota early on; keeps Twitter going."),
+    _member("cat", "Cat", "Reference desk. Joined the rota early on; looks after Instagram."),
+    _member("dan", "Dan", "Local history. Joined the rota early on; writes the blog."),
+    _member(
+        "eve", "Eve", "Started this month, before anyone asked her to join the rota: try “join”."
+    ),
     _member(
         "flo",
         "Flo",

@@ -38,6 +38,7 @@ from handlers.local.chat import Delivered
 from handlers.local.playground import (
     STEPS,
     ClockMove,
+    JobRun,
     LeftLibraryError,
     Playground,
     UnknownPersonError,
@@ -46,7 +47,12 @@ from handlers.local.render import message_json, reply_json
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLAYGROUND = web.AppKey("playground", Playground)
-JOB_WORDS = {"handoff": "handoffs", "quiet-check": "quiet-channel reminders", "digest": "digest"}
+JOB_WORDS = {
+    "handoff": "handoffs",
+    "quiet-check": "quiet-channel reminders",
+    "digest": "digest",
+    "feed-watch": "feed problems",
+}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -149,10 +155,15 @@ def _move_summary(move: ClockMove, zone: str) -> str:
     said = f"The clock is now {moment_label(move.after, zone)}."
     if not move.runs:
         return f"{said} Nothing was due on the way."
-    parts = [
-        f"{JOB_WORDS.get(run.job, run.job)} ({run.sent}) at {_short_label(run.at, zone)}"
-        for run in move.runs
-    ]
+    by_job: dict[str, list[JobRun]] = {}
+    for run in move.runs:
+        by_job.setdefault(run.job, []).append(run)
+    parts = []
+    for job, runs in by_job.items():
+        sent = sum(run.sent for run in runs)
+        first, last = _short_label(runs[0].at, zone), _short_label(runs[-1].at, zone)
+        when = f"at {first}" if first == last else f"from {first} to {last}"
+        parts.append(f"{JOB_WORDS.get(job, job)} ({sent}) {when}")
     count = "1 message" if move.sent == 1 else f"{move.sent} messages"
     return f"{said} On the way Baton sent {count}: {'; '.join(parts)}."
 

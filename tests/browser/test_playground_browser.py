@@ -34,7 +34,9 @@ async def test_newcomer_sees_handoff_reminder_and_digest_when_a_week_passes_in_t
     # Be Eve, who has just started.
     person = controls.get_by_role("combobox", name="You are")
     await person.select_option(label="Eve (@eve)")
-    await expect(person).to_have_accessible_description(re.compile("not on the rota yet"))
+    await expect(person).to_have_accessible_description(
+        re.compile("before anyone asked her to join the rota")
+    )
 
     # Join: the hint fills the command box, Send sends it.
     talk = page.get_by_role("region", name="Commands")

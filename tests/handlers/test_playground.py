@@ -132,7 +132,10 @@ async def test_a_week_brings_handoff_reminders_and_digest_when_the_clock_moves(
     assert moved["clock"]["label"] == "Wed 9 Dec 2026, 10:00"
     jobs = {run["job"] for run in moved["runs"]}
     assert jobs == {"handoff", "quiet-check", "digest"}
-    assert "Mon 7 Dec 09:05" in moved["summary"]
+    assert "handoffs (2) at Mon 7 Dec 09:05" in moved["summary"]
+    # Each job is told once, with when it first and last sent something.
+    assert moved["summary"].count("quiet-channel reminders (") == 1
+    assert re.search(r"quiet-channel reminders \(\d+\) from \w{3} \d+ Dec", moved["summary"])
 
     everyone = await playground.everyone_dms()
     handoffs = [
