@@ -159,17 +159,29 @@ class Baton:
         return self._act(caller, lambda ctx: interactive.press(ctx, action, value))
 
     def chat_message(
-        self, platform: str, workspace_external_id: str, message: watch.ChatMessage
+        self,
+        platform: str,
+        workspace_external_id: str,
+        message: watch.ChatMessage,
+        event_id: str | None = None,
     ) -> watch.WatchOutcome:
         """A message was sent or edited in a chat channel: in the watched one, its links to
-        the library's posts are recorded (and those it no longer shows withdrawn)."""
-        return self._chat_watch.seen(platform, workspace_external_id, message)
+        the library's posts are recorded (and those it no longer shows withdrawn). A retry of
+        `event_id` changes nothing (see `person_changed`)."""
+        return self._chat_watch.seen(platform, workspace_external_id, message, event_id)
 
     def chat_message_deleted(
-        self, platform: str, workspace_external_id: str, chat_channel_id: str, message_id: str
+        self,
+        platform: str,
+        workspace_external_id: str,
+        chat_channel_id: str,
+        message_id: str,
+        event_id: str | None = None,
     ) -> watch.WatchOutcome:
         """A message was deleted from a chat channel: the posts recorded from it are withdrawn."""
-        return self._chat_watch.gone(platform, workspace_external_id, chat_channel_id, message_id)
+        return self._chat_watch.gone(
+            platform, workspace_external_id, chat_channel_id, message_id, event_id
+        )
 
     def message_post_form(self, caller: Caller, message: watch.ChatMessage) -> Reply:
         """The post form, filled in from a chat message (its link, words and author)."""
@@ -218,12 +230,21 @@ class Baton:
         entry: DirectoryEntry,
         *,
         joined_workspace: bool = False,
+        event_id: str | None = None,
     ) -> people.Outcome:
         """The chat platform says someone joined the workspace, changed, left it or came
-        back; what Baton did about it (the same news twice changes nothing the second time)."""
+        back; what Baton did about it (the same news twice changes nothing the second time).
+
+        `event_id`: the platform's id for this news, claimed in the same transaction, so a
+        retry is ignored but a delivery whose handling failed is acted on when retried.
+        """
         for attempt in (1, 2):
             try:
                 with self._uow_factory() as uow:
+                    if event_id is not None and not uow.events.first_time(
+                        platform, event_id, self._clock.now()
+                    ):
+                        return people.Outcome(people.Change.REPEATED)
                     outcome, ctx = people.person_changed(
                         uow,
                         platform=platform,

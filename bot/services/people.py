@@ -38,6 +38,8 @@ class Change(enum.StrEnum):
     RETURNED = "returned"
     UNCHANGED = "unchanged"
     """Someone who had already left, said to have left again."""
+    REPEATED = "repeated"
+    """The platform delivered the same news (the same event) again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,9 +183,17 @@ class ChatWatch:
         self._directory = directory
         self._watch_default = watch_default
 
-    def seen(self, platform: str, workspace_external_id: str, message: ChatMessage) -> WatchOutcome:
+    def seen(
+        self,
+        platform: str,
+        workspace_external_id: str,
+        message: ChatMessage,
+        event_id: str | None = None,
+    ) -> WatchOutcome:
         """A message was sent or edited in a chat channel."""
         return self._once(
+            platform,
+            event_id,
             lambda uow, now: message_seen(
                 uow,
                 self._directory,
@@ -194,29 +202,45 @@ class ChatWatch:
                 message=message,
                 watch_default=self._watch_default,
                 now=now,
-            )
+            ),
         )
 
     def gone(
-        self, platform: str, workspace_external_id: str, chat_channel_id: str, message_id: str
+        self,
+        platform: str,
+        workspace_external_id: str,
+        chat_channel_id: str,
+        message_id: str,
+        event_id: str | None = None,
     ) -> WatchOutcome:
         """A message was deleted from a chat channel."""
         return self._once(
+            platform,
+            event_id,
             lambda uow, _now: message_gone(
                 uow,
                 platform=platform,
                 workspace_external_id=workspace_external_id,
                 chat_channel_id=chat_channel_id,
                 message_id=message_id,
-            )
+            ),
         )
 
-    def _once(self, work: Callable[[UnitOfWork, datetime], WatchOutcome]) -> WatchOutcome:
-        """Do `work` in one transaction (twice if it collided with another)."""
+    def _once(
+        self,
+        platform: str,
+        event_id: str | None,
+        work: Callable[[UnitOfWork, datetime], WatchOutcome],
+    ) -> WatchOutcome:
+        """Do `work` in one transaction (twice if it collided with another), with the claim
+        of the platform's `event_id`: a retry does nothing, a failed try is undone whole."""
         for attempt in (1, 2):
             try:
                 with self._uow_factory() as uow:
-                    outcome = work(uow, self._clock.now())
+                    now = self._clock.now()
+                    if event_id is not None and not uow.events.first_time(platform, event_id, now):
+                        return NOTHING
+                    outcome = work(uow, now)
                     uow.commit()
             except ConflictError:
                 if attempt == 2:

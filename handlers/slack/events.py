@@ -26,12 +26,20 @@ async def publish_home(
     )
 
 
+CLAIMED_WITH_THEIR_WORK = frozenset({"team_join", "user_change", "message"})
+"""Events whose id is claimed in the transaction that acts on them (`event_id` of the
+service call), so a retry of one whose handling failed is acted on, not dropped."""
+
+
 def register(app: AsyncApp, baton: Baton) -> None:
     """Drop retried events; answer app_home_opened."""
 
     @app.middleware
     async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> Any:  # noqa: A002
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        kind = (body.get("event") or {}).get("type")
+        if kind in CLAIMED_WITH_THEIR_WORK:
+            return await next()
         if event_id and not await asyncio.to_thread(baton.first_time, PLATFORM, str(event_id)):
             return BoltResponse(status=200, body="")
         return await next()

@@ -4,8 +4,9 @@
 a deactivated or deleted account (`deleted: true`) has left the workspace, and one that is
 active again has come back. A member made a guest (`is_restricted`) is still in the
 workspace and keeps their rotas. `team_join` remembers someone new, so they can be named
-to Baton straight away; they are not messaged. Retried events are dropped by
-`events.once_per_event`, and the same news twice changes nothing the second time.
+to Baton straight away; they are not messaged. Each event's id is claimed in the
+transaction that acts on it: a retry is dropped, and the same news twice changes nothing
+the second time.
 """
 
 from __future__ import annotations
@@ -31,11 +32,15 @@ async def _changed(baton: Baton, body: dict[str, Any], event: dict[str, Any], jo
     entry = directory_entry(str(user["id"]), user)
     outcome = await asyncio.to_thread(
         lambda: baton.person_changed(
-            PLATFORM, str(body.get("team_id") or ""), entry, joined_workspace=joined
+            PLATFORM,
+            str(body.get("team_id") or ""),
+            entry,
+            joined_workspace=joined,
+            event_id=_event_id(body),
         )
     )
     # Profile edits are frequent and routine; who joined, left or came back is worth a line.
-    routine = outcome.change in (Change.IGNORED, Change.UPDATED)
+    routine = outcome.change in (Change.IGNORED, Change.UPDATED, Change.REPEATED)
     log.log(
         logging.DEBUG if routine else logging.INFO,
         "%s: %s%s",
@@ -43,6 +48,10 @@ async def _changed(baton: Baton, body: dict[str, Any], event: dict[str, Any], jo
         outcome.change.value,
         f" (person {outcome.person.id})" if outcome.person is not None else "",
     )
+
+
+def _event_id(body: dict[str, Any]) -> str | None:
+    return str(body["event_id"]) if body.get("event_id") else None
 
 
 def register(app: AsyncApp, baton: Baton) -> None:

@@ -115,6 +115,7 @@ def register(app: AsyncApp, baton: Baton) -> None:
         team_id = str(body.get("team_id") or "")
         chat_channel_id = str(event.get("channel") or "")
         subtype = event.get("subtype")
+        event_id = str(body["event_id"]) if body.get("event_id") else None
         if subtype == "message_deleted":
             await asyncio.to_thread(
                 baton.chat_message_deleted,
@@ -122,6 +123,7 @@ def register(app: AsyncApp, baton: Baton) -> None:
                 team_id,
                 chat_channel_id,
                 str(event.get("deleted_ts") or ""),
+                event_id,
             )
             return
         if subtype == "message_changed":
@@ -133,6 +135,7 @@ def register(app: AsyncApp, baton: Baton) -> None:
                     team_id,
                     chat_channel_id,
                     str(current.get("ts") or ""),
+                    event_id,
                 )
                 return
             when = (current.get("edited") or {}).get("ts") or event.get("event_ts")
@@ -145,5 +148,7 @@ def register(app: AsyncApp, baton: Baton) -> None:
         )
         if chat_message is None:
             return
-        outcome = await asyncio.to_thread(baton.chat_message, PLATFORM, team_id, chat_message)
+        outcome = await asyncio.to_thread(
+            baton.chat_message, PLATFORM, team_id, chat_message, event_id
+        )
         await _mark(client, chat_channel_id, chat_message.message_id, outcome)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -124,9 +125,12 @@ async def test_a_deactivation_acts_once_when_slack_retries_it_or_sends_it_again(
 
     await deactivate(slack, "U0BEN", "Ev0BEN1", retry=1)  # the same event, a new envelope
     await deactivate(slack, "U0BEN", "Ev0BEN2")  # the same change, told again
-    await handled.wait_for(lambda lines: len(lines) == 2)
+    await handled.wait_for(lambda lines: len(lines) == 3)
 
-    assert handled.lines[1].startswith("user_change: unchanged")
+    assert sorted(line.split(" (")[0] for line in handled.lines[1:]) == [
+        "user_change: repeated",
+        "user_change: unchanged",
+    ]
     assert len([c for c in slack.fake.calls if c.method == "chat.postMessage"]) == sent
     assert len(slack.dms("U0ADA")) == 1
     assert "<@U0CAT>" in now_line(await slack.duty("U0DAN", "who"))
@@ -163,3 +167,37 @@ async def test_a_newcomer_can_be_named_at_once_when_they_join_the_workspace(
     assert "<@U0NINA> is now a director" in reply
     assert slack.dms("U0NINA") == []
     assert not any(c.params.get("user") == "U0NINA" for c in slack.fake.calls)
+
+
+async def test_a_deactivation_whose_handling_failed_is_acted_on_when_slack_retries_it(
+    slack: SlackWorld, handled: Handled
+) -> None:
+    await library(slack)
+    # The database refuses to mark anyone departed for a while (a disk hiccup, say).
+    database = sqlite3.connect(slack.database_url.removeprefix("sqlite:///"))
+    with database:
+        database.executescript(
+            """
+            CREATE TABLE hiccup (on_ integer);
+            INSERT INTO hiccup VALUES (1);
+            CREATE TRIGGER hiccup BEFORE UPDATE OF deleted ON people
+            WHEN NEW.deleted AND EXISTS (SELECT 1 FROM hiccup)
+            BEGIN SELECT RAISE(ABORT, 'disk hiccup'); END;
+            """
+        )
+    failures = Handled(asyncio.get_running_loop())
+    bolt = logging.getLogger("baton.slack")
+    bolt.addHandler(failures)
+    try:
+        await deactivate(slack, "U0BEN", "Ev0BEN1")
+        await failures.wait_for(lambda lines: bool(lines))
+    finally:
+        bolt.removeHandler(failures)
+    assert "<@U0BEN>" in now_line(await slack.duty("U0ADA", "who"))  # nothing half-done
+
+    with database:
+        database.execute("DELETE FROM hiccup")
+    database.close()
+    await deactivate(slack, "U0BEN", "Ev0BEN1", retry=1)  # Slack tries the same event again
+    await handled.wait_for(lambda lines: "user_change: left" in " ".join(lines))
+    assert "<@U0CAT>" in now_line(await slack.duty("U0ADA", "who"))
