@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -265,3 +266,11 @@ class PrivateLink:
     created_at: datetime
     expires_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+def covering_rota(rotas: Sequence[Rota], channel: OutreachChannel) -> Rota | None:
+    """The first rota that covers the channel."""
+    for rota in rotas:
+        if rota.channel_ids is None or channel.id in rota.channel_ids:
+            return rota
+    return None

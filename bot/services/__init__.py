@@ -295,7 +295,7 @@ class Baton:
                 replies = self._act_once(caller, work, feed_reads)
             except FeedNeededError as needed:
                 if needed.url in feed_reads or len(feed_reads) >= MAX_FEED_READS:
-                    log.error("a request asked for the same feed twice")
+                    log.error("a request kept asking for feeds to be read")
                     return SORRY
                 feed_reads[needed.url] = self._read_feed(needed.url)
                 continue
@@ -314,12 +314,16 @@ class Baton:
         return SORRY
 
     def _read_feed(self, url: str) -> FeedRead | FeedError:
+        """The feed at `url`, or why it could not be read (never an exception)."""
         if self._feeds is None:
-            return FeedError("feeds can't be read from here")
+            return FeedError("this installation of Baton doesn't read feeds")
         try:
             return self._feeds.read(url)
         except FeedError as error:
             return error
+        except Exception:
+            log.exception("reading a feed failed unexpectedly")
+            return FeedError("reading it failed on my side")
 
     def _act_once(
         self,

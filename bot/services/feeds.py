@@ -22,7 +22,7 @@ from bot.domain.feeds import (
     name_key,
     new_entries,
 )
-from bot.domain.model import OutreachChannel, Post, Workspace
+from bot.domain.model import OutreachChannel, Post, Workspace, covering_rota
 from bot.domain.worktime import is_working_time
 from bot.messages import Bold, Message, Paragraph, Text, text
 from bot.ports import (
@@ -288,12 +288,13 @@ class FeedWatch:
             rotas = uow.rotas.all(workspace.id)
             closed = closed_on(uow.closures.all(workspace.id))
             # Told in working hours only, like any other nudge; until then it waits.
-            working = bool(rotas) and is_working_time(rotas[0], now, closed)
+            rota = covering_rota(rotas, channel)
+            working = rota is not None and is_working_time(rota, now, closed)
             told = working and uow.feeds.mark_told(channel.id, now)
             since = state.error_since or now
             people = coordinators(uow, workspace, self._coordinators) if told else []
             uow.commit()
-        zone = rotas[0].timezone if rotas else "UTC"
+        zone = rota.timezone if rota is not None else "UTC"
         message = failure_message(channel, url, reason, since, state.ok_at, zone)
         sent = 0
         for person in people:

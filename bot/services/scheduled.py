@@ -26,6 +26,7 @@ from bot.domain.model import (
     Reminder,
     Rota,
     Workspace,
+    covering_rota,
 )
 from bot.domain.quiet import is_quiet, quiet_for, silent_since, whole_days
 from bot.domain.worktime import is_working_time, local_day
@@ -72,14 +73,6 @@ def on_duty_today(uow: UnitOfWork, rota: Rota, now: datetime) -> int | None:
     today = local_day(rota, now)
     away = any(p.first_day <= today for p in uow.away.list_for(person_id, today))
     return None if away else person_id
-
-
-def covering_rota(rotas: Sequence[Rota], channel: OutreachChannel) -> Rota | None:
-    """The first rota that covers the channel."""
-    for rota in rotas:
-        if rota.channel_ids is None or channel.id in rota.channel_ids:
-            return rota
-    return None
 
 
 class ScheduledWork:

@@ -252,3 +252,20 @@ async def test_a_feed_address_key_is_shown_to_coordinators_only_when_channels_ar
     member_view = await slack.duty("U0BEN", "channels")
     assert field(member_view, "Feed").startswith(f"{url}?…: fine, 2 entries")
     assert "s3cret" not in member_view
+
+
+async def test_a_feed_failing_at_night_is_told_to_coordinators_in_the_morning(
+    slack: SlackWorld, blog: FeedServer
+) -> None:
+    await rota(slack)
+    url = blog.serve("feed/", feed_file("library-blog-rss2.xml"), content_type=RSS)
+    await slack.duty("U0ADA", f"channel add Blog kind=blog feed={url}")
+    blog.serve("feed/", b"", status=500, content_type="text/plain")
+
+    slack.clock.set(at(30, 20, 0))  # Monday evening, after working hours
+    assert await slack.run_job("feed-watch") == 0
+    assert "not working since Mon 30 Nov 20:00" in await slack.duty("U0ADA", "channels")
+    slack.clock.set(at(1, 9, 20, month=12))  # Tuesday morning
+    assert await slack.run_job("feed-watch") == 1
+    (told,) = [m for m in slack.dms("U0ADA") if "feed of" in m]
+    assert "since Mon 30 Nov 20:00: the server answered 500 Internal Server Error" in told

@@ -190,7 +190,7 @@ async def test_a_deactivation_whose_handling_failed_is_acted_on_when_slack_retri
     bolt.addHandler(failures)
     try:
         await deactivate(slack, "U0BEN", "Ev0BEN1")
-        await failures.wait_for(lambda lines: bool(lines))
+        await failures.wait_for(lambda lines: "Failed to run listener" in " ".join(lines))
     finally:
         bolt.removeHandler(failures)
     assert "<@U0BEN>" in now_line(await slack.duty("U0ADA", "who"))  # nothing half-done
