@@ -34,8 +34,7 @@ from bot.services.addresses import AddressBook
 from bot.services.feeds import FeedWatch
 from bot.services.scheduled import ScheduledWork
 from bot.settings import Settings
-from handlers import about, downloads
-from handlers import calendars as calendar_web
+from handlers import about, links
 from handlers.feeds import HttpxFeedReader
 from handlers.local import demo
 from handlers.local import web as playground_web
@@ -225,8 +224,7 @@ def build_web_app(settings: Settings, parts: Parts) -> web.Application:
     web_app = web.Application()
     web_app.router.add_get("/healthz", healthz)
     about.add_routes(web_app)
-    calendar_web.add_routes(web_app, parts.baton)
-    downloads.add_routes(web_app, parts.baton)
+    links.add_routes(web_app, parts.baton)
     if parts.teams is not None:
         teams_app.add_routes(web_app, parts.teams.adapter, parts.teams.bot, parts.teams.auth)
     if settings.slack_bot_token is None:
@@ -450,8 +448,7 @@ async def start_playground(settings: Settings, clock: Clock | None = None) -> Ru
         web_app = web.Application()
         web_app.router.add_get("/healthz", healthz)
         playground_web.add_routes(web_app, playground)
-        calendar_web.add_routes(web_app, parts.baton)
-        downloads.add_routes(web_app, parts.baton)
+        links.add_routes(web_app, parts.baton)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain.feeds import FeedState, name_key
 from bot.domain.model import Post, PostSource
 from storage.orm import ERROR_LENGTH, FeedAuthorRow, FeedEntryRow, FeedStateRow, PostRow
-from storage.repositories import _insert
+from storage.repositories import _insert, _post
 
 
 def _state(row: FeedStateRow) -> FeedState:
@@ -130,17 +130,7 @@ class SqlAlchemyFeedRepository:
         except IntegrityError:
             return None
         self._remember(channel_id, entry_key, recorded_at, row.id)
-        return Post(
-            id=row.id,
-            workspace_id=workspace_id,
-            channel_id=channel_id,
-            author_id=author_id,
-            posted_at=posted_at,
-            source=PostSource.FEED,
-            recorded_by_id=None,
-            url=url,
-            note=note,
-        )
+        return _post(row)
 
     def _remember(self, channel_id: int, entry_key: str, at: datetime, post_id: int | None) -> None:
         existing = self._session.scalar(

@@ -85,7 +85,7 @@ def _python_type(column: Column[Any]) -> type | None:
         kind = kind.impl_instance
     try:
         found: type = kind.python_type
-    except NotImplementedError:
+    except NotImplementedError:  # SQLAlchemy's answer for a type with no Python equivalent
         return None
     return found
 

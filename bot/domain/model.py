@@ -268,9 +268,11 @@ class PrivateLink:
     revoked_at: datetime | None = None
 
 
+def covers(rota: Rota, channel: OutreachChannel) -> bool:
+    """Whether the rota looks after the channel (a rota with no list covers them all)."""
+    return rota.channel_ids is None or channel.id in rota.channel_ids
+
+
 def covering_rota(rotas: Sequence[Rota], channel: OutreachChannel) -> Rota | None:
     """The first rota that covers the channel."""
-    for rota in rotas:
-        if rota.channel_ids is None or channel.id in rota.channel_ids:
-            return rota
-    return None
+    return next((rota for rota in rotas if covers(rota, channel)), None)

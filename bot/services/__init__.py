@@ -53,6 +53,8 @@ from bot.services.context import (
     RefusalError,
     adopt_timezone,
     coordinators,
+    new_delivery,
+    once_more_on_conflict,
     open_workspace,
     remember,
 )
@@ -195,10 +197,8 @@ class Baton:
     def calendar_feed(self, token: str, feed: str) -> bytes | None:
         """The iCalendar document behind a private calendar link (`feed`: mine or rota),
         worked out now; None for a link that is unknown or revoked, or whose person has left."""
-        try:
-            return self._calendar_feed(token, feed)
-        except ConflictError:  # another request recorded the same new shift first
-            return self._calendar_feed(token, feed)
+        # Another request may record the same new shift first: then once more.
+        return once_more_on_conflict(lambda: self._calendar_feed(token, feed))
 
     def _calendar_feed(self, token: str, feed: str) -> bytes | None:
         now = self._clock.now()
@@ -238,32 +238,29 @@ class Baton:
         `event_id`: the platform's id for this news, claimed in the same transaction, so a
         retry is ignored but a delivery whose handling failed is acted on when retried.
         """
-        for attempt in (1, 2):
-            try:
-                with self._uow_factory() as uow:
-                    if event_id is not None and not uow.events.first_time(
-                        platform, event_id, self._clock.now()
-                    ):
-                        return people.Outcome(people.Change.REPEATED)
-                    outcome, ctx = people.person_changed(
-                        uow,
-                        platform=platform,
-                        workspace_external_id=workspace_external_id,
-                        entry=entry,
-                        now=self._clock.now(),
-                        configured_coordinators=self._coordinators,
-                        directory=self._directory,
-                        joined_workspace=joined_workspace,
-                    )
-                    uow.commit()
-            except ConflictError:
-                if attempt == 2:
-                    raise
-                continue
-            if ctx is not None:
-                self._deliver(ctx)
-            return outcome
-        raise RuntimeError("unreachable")  # pragma: no cover - the loop returns or raises
+
+        def attempt() -> tuple[people.Outcome, Context | None]:
+            with self._uow_factory() as uow:
+                now = self._clock.now()
+                if not new_delivery(uow, platform, event_id, now):
+                    return people.Outcome(people.Change.REPEATED), None
+                outcome, ctx = people.person_changed(
+                    uow,
+                    platform=platform,
+                    workspace_external_id=workspace_external_id,
+                    entry=entry,
+                    now=now,
+                    configured_coordinators=self._coordinators,
+                    directory=self._directory,
+                    joined_workspace=joined_workspace,
+                )
+                uow.commit()
+            return outcome, ctx
+
+        outcome, ctx = once_more_on_conflict(attempt)
+        if ctx is not None:
+            self._deliver(ctx)
+        return outcome
 
     def first_time(self, platform: str, event_id: str) -> bool:
         """Whether an event is new (True) or a retry of one already handled."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain import commands as c
-from bot.domain.model import Person, Rota, ShiftOrigin
+from bot.domain.model import Person, Rota, ShiftOrigin, covers
 from bot.messages import Bold, Heading, Link, Message, Paragraph, text
 from bot.ports import UnitOfWork
 from bot.services.context import Context
@@ -82,9 +82,7 @@ def rota_slots(uow: UnitOfWork, rota: Rota, now: datetime) -> list[DutySlot]:
 
 def _channel_names(uow: UnitOfWork, rota: Rota) -> str:
     names = [
-        channel.name
-        for channel in uow.channels.all(rota.workspace_id)
-        if rota.channel_ids is None or channel.id in rota.channel_ids
+        channel.name for channel in uow.channels.all(rota.workspace_id) if covers(rota, channel)
     ]
     return ", ".join(names) if names else "none yet"
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.domain.feeds import FeedRead
 from bot.domain.model import Person, Role, Rota, Workspace
 from bot.messages import Attachment, Message
 from bot.ports import (
+    ConflictError,
     Directory,
     DirectoryEntry,
     DirectoryUnavailableError,
@@ -20,6 +22,8 @@ from bot.ports import (
 )
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DEFAULT_ROTA_NAME = "social media"
 DIRECTORY_REFRESH = timedelta(days=1)
@@ -227,3 +231,19 @@ def remember(
     if entry is None or entry.is_bot:
         return None
     return uow.people.save_from_directory(workspace.id, entry, now)
+
+
+def once_more_on_conflict(work: Callable[[], T]) -> T:
+    """Run `work` (one transaction), and once more if it collided with another writer; a
+    second collision is raised."""
+    try:
+        return work()
+    except ConflictError:
+        return work()
+
+
+def new_delivery(uow: UnitOfWork, platform: str, event_id: str | None, now: datetime) -> bool:
+    """Claim a platform's event (if it has an id) in this transaction: False when it was
+    handled before, so its retry changes nothing, while a failed try, rolled back, is no
+    claim at all."""
+    return event_id is None or uow.events.first_time(platform, event_id, now)

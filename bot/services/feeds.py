@@ -17,12 +17,11 @@ from datetime import datetime, timedelta
 from bot.domain.feeds import (
     FeedRead,
     FeedState,
-    NewEntry,
     first_window,
     name_key,
     new_entries,
 )
-from bot.domain.model import OutreachChannel, Post, Workspace, covering_rota
+from bot.domain.model import OutreachChannel, Post, Rota, Workspace, covering_rota, covers
 from bot.domain.worktime import is_working_time
 from bot.messages import Bold, Message, Paragraph, Text, text
 from bot.ports import (
@@ -59,14 +58,9 @@ def _note(title: str | None) -> str | None:
     return title if len(title) <= NOTE_LIMIT else title[: NOTE_LIMIT - 1] + "…"
 
 
-def _on_duty_at(
-    uow: UnitOfWork, workspace: Workspace, channel: OutreachChannel, at: datetime, now: datetime
-) -> int | None:
-    """Who was on duty for the channel at `at` (the first rota covering it that had someone)."""
-    for rota in uow.rotas.all(workspace.id):
-        if rota.channel_ids is not None and channel.id not in rota.channel_ids:
-            continue
-        current_shift(uow, rota, now)  # the shifts up to now are on record
+def _on_duty_at(uow: UnitOfWork, rotas: Sequence[Rota], at: datetime) -> int | None:
+    """Who was on duty at `at` in the first of `rotas` that had someone then."""
+    for rota in rotas:
         shift = uow.shifts.covering(rota.id, at)
         if shift is not None and shift.person_id is not None:
             return shift.person_id
@@ -99,6 +93,9 @@ def take(
     last_before = uow.posts.last_post_times(workspace.id).get(channel.id)
     authors = uow.feeds.authors(workspace.id)
     present = {p.id for p in uow.people.everyone(workspace.id) if not p.deleted}
+    rotas = [r for r in uow.rotas.all(workspace.id) if covers(r, channel)]
+    for rota in rotas:
+        current_shift(uow, rota, now)  # the shifts up to now are on record
     posts: list[Post] = []
     left_out = 0
     for new in found:
@@ -106,53 +103,24 @@ def take(
             uow.feeds.leave_out(channel.id, new.key, now)
             left_out += 1
             continue
-        post = _record(uow, workspace, channel, new, new.posted_at, authors, present, now)
+        mapped = authors.get(name_key(new.entry.author)) if new.entry.author else None
+        author_id = mapped if mapped in present else _on_duty_at(uow, rotas, new.posted_at)
+        post = uow.feeds.record(
+            workspace.id,
+            channel_id=channel.id,
+            entry_key=new.key,
+            author_id=author_id,
+            posted_at=new.posted_at,
+            recorded_at=now,
+            url=new.entry.link,
+            note=_note(new.entry.title),
+        )
         if post is not None:
             posts.append(post)
     newest = max((p.posted_at for p in posts), default=None)
     if newest is not None and (last_before is None or newest > last_before):
         uow.reminders.answer(channel.id, now)  # a newer post ends the quiet spell
     return Taken(entries=len(read.entries), posts=tuple(posts), left_out=left_out)
-
-
-def _record(
-    uow: UnitOfWork,
-    workspace: Workspace,
-    channel: OutreachChannel,
-    new: NewEntry,
-    posted_at: datetime,
-    authors: dict[str, int],
-    present: set[int],
-    now: datetime,
-) -> Post | None:
-    mapped = authors.get(name_key(new.entry.author)) if new.entry.author else None
-    author_id = mapped if mapped in present else None
-    if author_id is None:
-        author_id = _on_duty_at(uow, workspace, channel, posted_at, now)
-    return uow.feeds.record(
-        workspace.id,
-        channel_id=channel.id,
-        entry_key=new.key,
-        author_id=author_id,
-        posted_at=posted_at,
-        recorded_at=now,
-        url=new.entry.link,
-        note=_note(new.entry.title),
-    )
-
-
-def fresh_state(channel: OutreachChannel, url: str, read: FeedRead, now: datetime) -> FeedState:
-    """The state of a feed just looked at for the first time."""
-    return FeedState(
-        channel_id=channel.id,
-        url=url,
-        etag=read.etag,
-        last_modified=read.last_modified,
-        taken_from=None,
-        checked_at=now,
-        ok_at=now,
-        entries=len(read.entries),
-    )
 
 
 def start_watching(
@@ -166,9 +134,8 @@ def start_watching(
     """Begin watching a channel's feed just read: record its recent entries (the last
     `backfill`, or the channel's first window) and remember the rest as history."""
     window = backfill or first_window(channel.quiet_after)
-    state = replace(
-        fresh_state(channel, channel.feed_url or "", read, now), taken_from=now - window
-    )
+    blank = FeedState(channel.id, channel.feed_url or "", taken_from=now - window)
+    state = _recovered(blank, now, len(read.entries), read)
     taken = take(uow, workspace, channel, read, state, now, looking_back=True)
     uow.feeds.save_state(state)
     return taken
@@ -190,19 +157,7 @@ def backfill(
     earlier = state.taken_from or now
     opened = replace(state, taken_from=min(earlier, now - span))
     taken = take(uow, workspace, channel, read, opened, now, looking_back=True)
-    uow.feeds.save_state(
-        replace(
-            opened,
-            etag=read.etag,
-            last_modified=read.last_modified,
-            checked_at=now,
-            ok_at=now,
-            entries=len(read.entries),
-            error=None,
-            error_since=None,
-            error_told_at=None,
-        )
-    )
+    uow.feeds.save_state(_recovered(opened, now, len(read.entries), read))
     return taken
 
 
@@ -248,13 +203,9 @@ class FeedWatch:
         self, workspace: Workspace, channel: OutreachChannel, state: FeedState | None, now: datetime
     ) -> int:
         url = channel.feed_url or ""
-        same = state is not None and state.url == url
+        known = state if state is not None and state.url == url else FeedState(channel.id, url)
         try:
-            read = self._reader.read(
-                url,
-                etag=state.etag if state is not None and same else None,
-                last_modified=state.last_modified if state is not None and same else None,
-            )
+            read = self._reader.read(url, etag=known.etag, last_modified=known.last_modified)
         except FeedError as error:
             return self._failed(workspace, channel, url, error.reason, now)
         with self._uow_factory() as uow:
@@ -309,6 +260,7 @@ class FeedWatch:
 
 
 def _recovered(state: FeedState, now: datetime, entries: int, read: FeedRead) -> FeedState:
+    """`state` after a good read at `now` of a feed holding `entries` entries."""
     return replace(
         state,
         etag=read.etag,

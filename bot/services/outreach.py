@@ -387,7 +387,7 @@ def channel_set(ctx: Context, command: c.ChannelSet) -> Message:
     if command.quiet is not None and command.quiet != channel.quiet_after:
         updated = replace(updated, quiet_after=command.quiet)
         changes.append(f"quiet after {_quiet_words(command.quiet)}")
-    if command.feed is not None and (command.feed or None) != channel.feed_url:
+    if new_feed:
         updated = replace(updated, feed_url=command.feed or None)
         changes.append(f"feed {command.feed}" if command.feed else "no feed")
     if command.match is not None and (command.match or None) != channel.match_pattern:
@@ -395,10 +395,9 @@ def channel_set(ctx: Context, command: c.ChannelSet) -> Message:
         changes.append(f"posts match {command.match}" if command.match else "no match pattern")
     if not changes and command.backfill is None:
         return Message.say(Bold(channel.name), " already has those settings; nothing changed.")
-    if changes:
-        ctx.uow.channels.update(updated)
     said: list[str | Span] = []
     if changes:
+        ctx.uow.channels.update(updated)
         said = ["Updated ", Bold(updated.name), ": " + "; ".join(changes) + "."]
     if new_feed and read is not None and command.backfill is None:
         said.append(_start_watching(ctx, updated, read))

@@ -27,14 +27,15 @@ from bot.domain.model import (
     Rota,
     Workspace,
     covering_rota,
+    covers,
 )
 from bot.domain.quiet import is_quiet, quiet_for, silent_since, whole_days
 from bot.domain.worktime import is_working_time, local_day
 from bot.messages import Bold, Bullets, Heading, Message, Paragraph, Text, text
-from bot.ports import ConflictError, Notifier, NotifyError, UnitOfWork, UnitOfWorkFactory
+from bot.ports import Notifier, NotifyError, UnitOfWork, UnitOfWorkFactory
 from bot.services import digest
 from bot.services.closures import closed_on
-from bot.services.context import coordinators
+from bot.services.context import coordinators, once_more_on_conflict
 from bot.services.duty import current_shift, handoff_key
 from bot.services.interactive import reminder_buttons
 from bot.services.wording import joined, plural, when, who
@@ -143,15 +144,13 @@ class ScheduledWork:
         now: datetime,
     ) -> None:
         """Claim what is due in one transaction; once more if another replica collided."""
-        for attempt in (1, 2):
-            try:
-                with self._uow_factory() as uow:
-                    claim(uow, workspace, now)
-                    uow.commit()
-                return
-            except ConflictError:
-                if attempt == 2:
-                    raise
+
+        def attempt() -> None:
+            with self._uow_factory() as uow:
+                claim(uow, workspace, now)
+                uow.commit()
+
+        once_more_on_conflict(attempt)
 
     def _workspaces(self) -> list[Workspace]:
         with self._uow_factory() as uow:
@@ -214,7 +213,7 @@ class ScheduledWork:
         lines = tuple(
             _channel_line(channel, last_posts.get(channel.id), now)
             for channel in uow.channels.all(workspace.id)
-            if rota.channel_ids is None or channel.id in rota.channel_ids
+            if covers(rota, channel)
         )
         person = uow.people.get(person_id) if person_id is not None else None
         if person is None or person.deleted:

@@ -17,7 +17,13 @@ from bot.domain.links import can_match, links_in, posts_in
 from bot.domain.model import NOT_WATCHING, OutreachChannel, PostSource, Workspace
 from bot.messages import Bold, ChatChannel, Message, Paragraph, Span, text
 from bot.ports import Clock, ConflictError, Directory, UnitOfWork, UnitOfWorkFactory
-from bot.services.context import Context, RefusalError, remember
+from bot.services.context import (
+    Context,
+    RefusalError,
+    new_delivery,
+    once_more_on_conflict,
+    remember,
+)
 from bot.services.wording import joined
 
 log = logging.getLogger(__name__)
@@ -234,20 +240,21 @@ class ChatWatch:
     ) -> WatchOutcome:
         """Do `work` in one transaction (twice if it collided with another), with the claim
         of the platform's `event_id`: a retry does nothing, a failed try is undone whole."""
-        for attempt in (1, 2):
-            try:
-                with self._uow_factory() as uow:
-                    now = self._clock.now()
-                    if event_id is not None and not uow.events.first_time(platform, event_id, now):
-                        return NOTHING
-                    outcome = work(uow, now)
-                    uow.commit()
-            except ConflictError:
-                if attempt == 2:
-                    log.exception("a watched message kept colliding with concurrent work")
-                continue
+
+        def attempt() -> WatchOutcome:
+            with self._uow_factory() as uow:
+                now = self._clock.now()
+                if not new_delivery(uow, platform, event_id, now):
+                    return NOTHING
+                outcome = work(uow, now)
+                uow.commit()
             return outcome
-        return NOTHING
+
+        try:
+            return once_more_on_conflict(attempt)
+        except ConflictError:
+            log.exception("a watched message kept colliding with concurrent work")
+            return NOTHING
 
 
 # -- choosing the watched chat channel ------------------------------------------------------
