@@ -40,6 +40,13 @@ _CREATE_APP = (
 )
 
 
+def _teams_missing(lines: list[str]) -> str:
+    return (
+        "Baton can't connect to Teams yet. Put these in .env (see .env.example) or the "
+        "environment:\n" + "".join(f"  - {line}\n" for line in lines)
+    )
+
+
 def serve(settings: Settings) -> int:
     missing = settings.missing_slack_settings()
     if settings.playground:
@@ -62,10 +69,7 @@ def serve(settings: Settings) -> int:
         return 2
     missing_teams = settings.missing_teams_settings() if settings.teams else []
     if missing_teams:
-        sys.stderr.write(
-            "Baton can't connect to Teams yet. Put these in .env (see .env.example) or the "
-            "environment:\n" + "".join(f"  - {line}\n" for line in missing_teams)
-        )
+        sys.stderr.write(_teams_missing(missing_teams))
         return 2
     from bot.app import PlaygroundUnavailableError, serve_forever
     from storage.migrate import upgrade
@@ -91,6 +95,10 @@ def run_jobs(settings: Settings, name: str, at: str | None) -> int:
             "Jobs send messages through Slack or Teams: set SLACK_BOT_TOKEN or TEAMS_APP_ID "
             "first.\n"
         )
+        return 2
+    missing_teams = settings.missing_teams_settings() if settings.teams else []
+    if missing_teams:
+        sys.stderr.write(_teams_missing(missing_teams))
         return 2
     clock: FixedClock | SystemClock = SystemClock()
     if at is not None:

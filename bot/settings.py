@@ -131,8 +131,14 @@ class Settings(BaseSettings):
 
     @property
     def teams(self) -> bool:
-        """A Teams app id is given, or anonymous testing is switched on: serve Teams."""
-        return self.teams_app_id is not None or self.teams_allow_anonymous
+        """Some Teams setting is given, or anonymous testing is switched on: serve Teams (or
+        say what else it needs)."""
+        return (
+            self.teams_app_id is not None
+            or self.teams_app_password is not None
+            or self.teams_tenant_id is not None
+            or self.teams_allow_anonymous
+        )
 
     @property
     def playground(self) -> bool:
@@ -150,6 +156,11 @@ class Settings(BaseSettings):
                     "to false"
                 )
             return missing
+        if self.teams_app_id is None:
+            missing.append(
+                "TEAMS_APP_ID: the bot's Microsoft App ID, a GUID (Azure portal → App "
+                "registrations → your bot → Application (client) ID)"
+            )
         if self.teams_app_password is None:
             missing.append(
                 "TEAMS_APP_PASSWORD: a client secret of the bot's app registration "

@@ -35,9 +35,10 @@ user id, name, handle, timezone, role in Baton, and whether they have left;</li>
 <li>which reminders and other messages it sent, and whether they arrived;</li>
 <li>in Teams, a reference to each conversation it is part of, so it can write later.</li>
 </ul>
-<p>Baton reads only what is sent to it (its commands, button presses and forms, and in
-Slack, who joins or leaves the workspace). It does
-not read other messages in your channels or chats, and sends nothing to anyone outside your
+<p>Baton reads only what is sent to it: its commands, button presses and forms; in Slack,
+who joins or leaves the workspace; and, only if a coordinator chooses a channel to watch,
+the messages in that one channel, of which it keeps the links to the library's own posts.
+It reads no other messages in your channels or chats, and sends nothing to anyone outside your
 workspace or tenant besides the chat service itself. Records stay until your library
 deletes them; people who leave keep their past posts in the record.</p>
 

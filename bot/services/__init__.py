@@ -367,7 +367,16 @@ class Baton:
         if isinstance(command, c.CommandError):
             return [_error_message(command)]
         if isinstance(command, c.Help):
-            return [Message.say(c.help_text(ctx.is_coordinator, director=ctx.is_director))]
+            hidden = (
+                watch.NOT_OFFERED
+                if ctx.workspace.platform not in watch.WATCHING_PLATFORMS
+                else frozenset()
+            )
+            return [
+                Message.say(
+                    c.help_text(ctx.is_coordinator, director=ctx.is_director, hidden=hidden)
+                )
+            ]
         allowed, preface = self._permission(ctx, who_may(type(command)))
         if not allowed:
             if preface is None:

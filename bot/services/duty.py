@@ -50,7 +50,9 @@ def current_shift(uow: UnitOfWork, rota: Rota, now: datetime) -> Shift:
         since = latest.end if latest else window_at(rota, now).start
         pins = uow.swaps.pins(rota.id, since)
         for planned in catch_up(rota, queue, latest.end if latest else None, now, pins):
-            uow.shifts.add(Shift(rota.id, planned.start, planned.end, planned.person_id))
+            swapped = planned.person_id is not None and pins.get(planned.start) == planned.person_id
+            origin = ShiftOrigin.SWAP if swapped else ShiftOrigin.ROTATION
+            uow.shifts.add(Shift(rota.id, planned.start, planned.end, planned.person_id, origin))
     shift = uow.shifts.covering(rota.id, now)
     if shift is None:
         raise RuntimeError(f"rota {rota.id} has no shift at {now.isoformat()}")

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 WATCHING_PLATFORMS = frozenset({"slack"})
 """Chat platforms whose channels' messages Baton is told of."""
+NOT_OFFERED = frozenset({"rota set watch"})
+"""Help lines left out where the platform tells Baton nothing of channel messages."""
 
 RECORDED_MARK = "✅"
 """What a message in the watched channel is marked with once its posts are recorded."""

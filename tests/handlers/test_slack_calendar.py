@@ -178,3 +178,25 @@ async def test_help_offers_the_calendar_when_a_member_asks(slack: SlackWorld) ->
     staff(slack)
     reply = await slack.duty("U0BEN", "help")
     assert "`/duty calendar [reset]` — private links to your shifts and the whole rota" in reply
+
+
+@WITH_PUBLIC_URL
+async def test_a_swapped_shift_says_so_in_the_calendar_once_it_has_begun(
+    slack: SlackWorld,
+) -> None:
+    await rota_of_three(slack)  # Ben now, Cat from Mon 7 Dec, Dan from Mon 14 Dec
+    await slack.duty("U0CAT", "swap <@U0DAN|dan>")
+    swap = next(
+        c.params["blocks"]
+        for c in slack.fake.calls
+        if c.method == "chat.postMessage" and "asks to swap" in str(c.params.get("text"))
+    )
+    await slack.answer(await slack.press("U0DAN", swap, "Accept"))
+    slack.clock.set(START + timedelta(days=7))  # Mon 7 Dec 10:00: Dan's swapped shift is on
+    mine = links(await slack.duty("U0DAN", "calendar"))["mine"]
+    status, body, _ = await fetch(slack, mine)
+    assert status == 200
+    (current,) = [
+        e for e in Calendar.from_ical(body).walk("VEVENT") if e.decoded("DTSTART") == monday(7)
+    ]
+    assert "Swapped." in str(current["DESCRIPTION"])

@@ -621,6 +621,7 @@ async def test_help_shows_the_coordinator_section_only_when_asked_by_a_coordinat
     assert "`/duty channel add" not in member and "`/duty rota set" not in member
     assert "*Coordinators* set up the outreach channels" in member
     assert "`/duty channel add" in coordinator and "`/duty role @person" in coordinator
+    assert "`/duty rota set watch=#channel|none`" in coordinator  # Slack can watch one
     assert empty == member
 
 

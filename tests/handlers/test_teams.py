@@ -357,4 +357,14 @@ async def test_about_page_states_what_baton_keeps_when_opened_in_a_browser(
         assert response.status == 200
         page = await response.text()
     assert 'id="privacy"' in page and 'id="terms"' in page
-    assert "does\nnot read other messages" in page
+    assert "only if a coordinator chooses a channel to watch" in page
+    assert "It reads no other messages in your channels or chats" in page
+
+
+async def test_help_offers_no_watched_channel_when_teams_cannot_watch_one(
+    teams: TeamsWorld,
+) -> None:
+    await library(teams)
+    coordinator_help = await say(teams, ADA, "help")
+    assert "rota set [rota] shift=week" in coordinator_help
+    assert "rota set watch" not in coordinator_help

@@ -96,6 +96,15 @@ def test_serve_names_the_missing_settings_when_only_some_slack_credentials_are_s
     assert "playground" not in result.stderr
 
 
+def test_serve_names_the_app_id_when_only_a_teams_secret_is_set(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "serve", TEAMS_APP_PASSWORD="a-client-secret-for-tests")
+    assert result.returncode == 2
+    assert "Baton can't connect to Teams yet" in result.stderr
+    assert "TEAMS_APP_ID" in result.stderr
+    assert "TEAMS_APP_PASSWORD" not in result.stderr
+    assert "playground" not in result.stderr
+
+
 def test_serve_asks_only_for_the_bot_token_when_socket_mode_is_configured(
     tmp_path: Path,
 ) -> None:
