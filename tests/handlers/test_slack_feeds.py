@@ -55,6 +55,14 @@ async def rota(slack: SlackWorld) -> None:
     await slack.duty("U0CAT", "join")
 
 
+async def blog_added(slack: SlackWorld, blog: FeedServer) -> str:
+    """The rota, and Ada adding the blog by its feed; the feed's address."""
+    await rota(slack)
+    url = blog.serve("feed/", feed_file("library-blog-rss2.xml"), content_type=RSS)
+    await slack.duty("U0ADA", f"channel add Blog kind=blog feed={url}")
+    return url
+
+
 async def test_new_blog_entry_is_recorded_within_one_tick_and_credited_to_who_is_on_duty(
     slack: SlackWorld, blog: FeedServer
 ) -> None:
@@ -96,9 +104,7 @@ async def test_new_blog_entry_is_recorded_within_one_tick_and_credited_to_who_is
 async def test_backfill_records_the_older_entries_asked_for_once_when_set(
     slack: SlackWorld, blog: FeedServer
 ) -> None:
-    await rota(slack)
-    url = blog.serve("feed/", feed_file("library-blog-rss2.xml"), content_type=RSS)
-    await slack.duty("U0ADA", f"channel add Blog kind=blog feed={url}")
+    await blog_added(slack, blog)
 
     filled = await slack.duty("U0ADA", "channel set Blog backfill=90d")
     assert filled == "Recorded 1 more post from the last 90 days of its feed."
@@ -112,9 +118,7 @@ async def test_backfill_records_the_older_entries_asked_for_once_when_set(
 async def test_a_failing_feed_is_told_to_coordinators_once_and_shown_in_channels(
     slack: SlackWorld, blog: FeedServer
 ) -> None:
-    await rota(slack)
-    url = blog.serve("feed/", feed_file("library-blog-rss2.xml"), content_type=RSS)
-    await slack.duty("U0ADA", f"channel add Blog kind=blog feed={url}")
+    url = await blog_added(slack, blog)
 
     blog.serve("feed/", b"<h1>Maintenance</h1>", status=503, content_type="text/html")
     slack.clock.set(at(30, 10, 20))
@@ -167,9 +171,7 @@ async def test_a_bad_feed_address_changes_nothing_and_says_why_when_added(
 async def test_entries_by_a_mapped_author_are_credited_to_them_not_to_who_is_on_duty(
     slack: SlackWorld, blog: FeedServer
 ) -> None:
-    await rota(slack)
-    url = blog.serve("feed/", feed_file("library-blog-rss2.xml"), content_type=RSS)
-    await slack.duty("U0ADA", f"channel add Blog kind=blog feed={url}")
+    await blog_added(slack, blog)
     assert await slack.duty("U0ADA", "author") == (
         "No author names from feeds are credited to anyone yet, so feed entries go to whoever "
         'was on duty. `/duty author "Jane Doe" @jane` credits hers to her.'
@@ -257,9 +259,7 @@ async def test_a_feed_address_key_is_shown_to_coordinators_only_when_channels_ar
 async def test_a_feed_failing_at_night_is_told_to_coordinators_in_the_morning(
     slack: SlackWorld, blog: FeedServer
 ) -> None:
-    await rota(slack)
-    url = blog.serve("feed/", feed_file("library-blog-rss2.xml"), content_type=RSS)
-    await slack.duty("U0ADA", f"channel add Blog kind=blog feed={url}")
+    await blog_added(slack, blog)
     blog.serve("feed/", b"", status=500, content_type="text/plain")
 
     slack.clock.set(at(30, 20, 0))  # Monday evening, after working hours

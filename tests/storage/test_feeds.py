@@ -5,11 +5,34 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.feeds import FeedState
-from bot.domain.model import PostSource, Workspace
+from bot.domain.model import OutreachChannel, Post, PostSource, Workspace
+from bot.ports import UnitOfWork
 from storage.uow import SqlAlchemyUnitOfWorkFactory
 from tests.storage.seed import T0, add_channel, add_person
 
 URL = "https://blog.example/feed/"
+
+
+def record_entry(
+    uow: UnitOfWork,
+    channel: OutreachChannel,
+    entry_key: str,
+    *,
+    author_id: int | None = None,
+    url: str | None = None,
+    note: str | None = None,
+) -> Post | None:
+    """The feed watch recording an entry of `channel`'s feed, published and read at T0."""
+    return uow.feeds.record(
+        channel.workspace_id,
+        channel_id=channel.id,
+        entry_key=entry_key,
+        author_id=author_id,
+        posted_at=T0,
+        recorded_at=T0,
+        url=url,
+        note=note,
+    )
 
 
 def test_state_round_trips_and_is_replaced_when_saved(
@@ -39,36 +62,11 @@ def test_entry_is_recorded_once_and_a_known_url_is_not_counted_twice_when_record
     with uow_factory() as uow:
         channel = add_channel(uow, workspace.id, "Blog")
         jane = add_person(uow, workspace.id, "U1", "Jane")
-        post = uow.feeds.record(
-            workspace.id,
-            channel_id=channel.id,
-            entry_key="id:p=1",
-            author_id=jane.id,
-            posted_at=T0,
-            recorded_at=T0,
-            url="https://blog.example/one",
-            note="One",
+        post = record_entry(
+            uow, channel, "id:p=1", author_id=jane.id, url="https://blog.example/one", note="One"
         )
-        again = uow.feeds.record(
-            workspace.id,
-            channel_id=channel.id,
-            entry_key="id:p=1",
-            author_id=None,
-            posted_at=T0,
-            recorded_at=T0,
-            url=None,
-            note=None,
-        )
-        same_link = uow.feeds.record(
-            workspace.id,
-            channel_id=channel.id,
-            entry_key="id:p=1-moved",
-            author_id=None,
-            posted_at=T0,
-            recorded_at=T0,
-            url="https://blog.example/one",
-            note=None,
-        )
+        again = record_entry(uow, channel, "id:p=1")
+        same_link = record_entry(uow, channel, "id:p=1-moved", url="https://blog.example/one")
         uow.commit()
     assert post is not None
     assert (post.source, post.author_id, post.recorded_by_id) == (PostSource.FEED, jane.id, None)
@@ -85,16 +83,7 @@ def test_left_out_entries_are_forgotten_for_a_backfill_and_recorded_ones_kept_wh
         channel = add_channel(uow, workspace.id, "Blog")
         uow.feeds.leave_out(channel.id, "id:old", T0)
         uow.feeds.leave_out(channel.id, "id:old", T0)  # seen twice, kept once
-        uow.feeds.record(
-            workspace.id,
-            channel_id=channel.id,
-            entry_key="id:new",
-            author_id=None,
-            posted_at=T0,
-            recorded_at=T0,
-            url=None,
-            note=None,
-        )
+        record_entry(uow, channel, "id:new")
         assert uow.feeds.forget_left_out(channel.id) == 1
         uow.commit()
     with uow_factory() as uow:
@@ -155,16 +144,7 @@ def test_entry_already_logged_by_hand_is_new_again_when_that_post_is_withdrawn(
             url=link,
             note=None,
         )
-        skipped = uow.feeds.record(
-            workspace.id,
-            channel_id=channel.id,
-            entry_key="id:p=1",
-            author_id=None,
-            posted_at=T0,
-            recorded_at=T0,
-            url=link,
-            note=None,
-        )
+        skipped = record_entry(uow, channel, "id:p=1", url=link)
         assert skipped is None
         assert uow.feeds.seen(channel.id) == {"id:p=1"}
         assert uow.posts.withdraw(shared.id)  # the chat message was deleted
